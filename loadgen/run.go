@@ -1,0 +1,233 @@
+package loadgen
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/reusebench/reusebench/pool"
+	"github.com/reusebench/reusebench/trace"
+)
+
+// Sink receives what the fleet measured. Begin is called once, when the
+// measured window starts (after the warm-up). Record is called by the worker
+// that sent the request, concurrently for different workers; RecordConn by the
+// goroutine that dialed.
+type Sink interface {
+	Begin(start time.Time)
+	Record(worker int, s *trace.Sample)
+	RecordConn(c *trace.Conn)
+}
+
+// Config is one profile's run.
+type Config struct {
+	Pool    pool.Config
+	Targets []Target
+	// Workers is the fleet size (closed model) or the in-flight cap (open model).
+	Workers int
+	// MaxWorkers lets an open-model fleet grow up to this many workers when
+	// every worker is busy (0: fixed at Workers).
+	MaxWorkers int
+	// Requests bounds the measured requests (0: bounded by Duration).
+	Requests int64
+	// Duration bounds the measured window (when Requests is 0).
+	Duration time.Duration
+	// Warmup is sent before the measured window and not recorded.
+	Warmup time.Duration
+	// Rate switches to the open model: arrivals a second for the whole fleet.
+	Rate  float64
+	Retry Retry
+}
+
+// Summary is what the run itself knows, beside the samples it emitted.
+type Summary struct {
+	// Started and Ended bound the measured window: its first send and its last
+	// completion.
+	Started, Ended time.Time
+	// Pool is what the pool counted during the measured window.
+	Pool pool.Counts
+	// Workers is the number of workers used (open model: the most at once).
+	Workers int
+	// Arrivals, Late and MaxLate describe an open-model run: arrivals
+	// scheduled, those that waited more than LateAfter for a worker, and the
+	// longest wait.
+	Arrivals, Late int64
+	MaxLate        time.Duration
+	// FirstSend and LastSend are the first and last actual sends of an
+	// open-model run, for its achieved rate.
+	FirstSend, LastSend time.Time
+	// Interrupted is true when the run was cancelled before its end.
+	Interrupted bool
+}
+
+// LateAfter is how long an arrival may wait for a worker before it counts as late.
+const LateAfter = time.Millisecond
+
+func (c *Config) validate() error {
+	switch {
+	case len(c.Targets) == 0:
+		return errors.New("no target")
+	case c.Workers < 1:
+		return fmt.Errorf("%d workers, need at least 1", c.Workers)
+	case c.Requests <= 0 && c.Duration <= 0:
+		return errors.New("need a request count or a duration")
+	case c.Rate < 0:
+		return fmt.Errorf("rate %v: must be positive", c.Rate)
+	}
+	return nil
+}
+
+// Run runs one profile: it builds the pool, sends the warm-up, then the
+// measured requests, and closes the pool so its counts are final. Cancelling
+// ctx stops the run early; what was measured until then is kept.
+func Run(ctx context.Context, cfg Config, sink Sink) (Summary, error) {
+	if err := cfg.validate(); err != nil {
+		return Summary{}, fmt.Errorf("loadgen: %w", err)
+	}
+	r := &runner{cfg: cfg, sink: sink, targets: &targets{list: cfg.Targets}}
+	pc := cfg.Pool
+	pc.Workers = max(cfg.Workers, cfg.MaxWorkers)
+	pc.OnConn = r.onConn
+	p, err := pool.New(pc, cfg.Targets[0].URL)
+	if err != nil {
+		return Summary{}, fmt.Errorf("loadgen: %w", err)
+	}
+	r.pool = p
+	defer p.Close()
+
+	if cfg.Warmup > 0 {
+		wctx, cancel := context.WithTimeout(ctx, cfg.Warmup)
+		r.phase(ctx, wctx, 0, false)
+		cancel()
+	}
+	var sum Summary
+	sum.Started = time.Now()
+	sink.Begin(sum.Started)
+	before := p.Counts()
+	r.measuring.Store(true)
+	stop, cancel := ctx, context.CancelFunc(func() {})
+	if cfg.Requests <= 0 {
+		stop, cancel = context.WithDeadline(ctx, sum.Started.Add(cfg.Duration))
+	}
+	r.phase(ctx, stop, cfg.Requests, true)
+	cancel()
+	sum.Ended = time.Now()
+	p.Close()
+	r.measuring.Store(false)
+	sum.Pool = p.Counts().Sub(before)
+	sum.Workers = int(r.workers.Load())
+	sum.Arrivals, sum.Late = r.arrivals.Load(), r.late.Load()
+	sum.MaxLate = time.Duration(r.maxLate.Load())
+	sum.FirstSend, sum.LastSend = r.firstSend, r.lastSend
+	sum.Interrupted = ctx.Err() != nil
+	return sum, nil
+}
+
+type runner struct {
+	cfg       Config
+	sink      Sink
+	pool      *pool.Pool
+	targets   *targets
+	measuring atomic.Bool
+	workers   atomic.Int64
+	arrivals  atomic.Int64
+	late      atomic.Int64
+	maxLate   atomic.Int64
+	// firstSend and lastSend are the open model's first and last actual sends.
+	firstSend, lastSend time.Time
+}
+
+func (r *runner) onConn(info pool.ConnInfo) {
+	if !r.measuring.Load() {
+		return
+	}
+	c := trace.Conn{
+		At: info.At, Host: info.Addr,
+		DNS: info.DNS, Connect: info.Connect, Handshake: info.Handshake,
+		HasDNS: info.DNS >= 0, HasConnect: info.Err == nil || info.Handshake >= 0,
+		HasHandshake: info.Handshake >= 0 && info.Err == nil,
+		Resumed:      info.Resumed, Err: trace.Classify(info.Err),
+	}
+	r.sink.RecordConn(&c)
+}
+
+// phase sends requests until stop is done or n requests were issued (n > 0);
+// requests themselves run under ctx, so the ones in flight when stop ends
+// complete and are counted. record says whether samples go to the sink.
+func (r *runner) phase(ctx, stop context.Context, n int64, record bool) {
+	if r.cfg.Rate > 0 {
+		r.open(ctx, stop, n, record)
+		return
+	}
+	var issued atomic.Int64
+	var wg sync.WaitGroup
+	r.workers.Store(int64(r.cfg.Workers))
+	for w := range r.cfg.Workers {
+		wg.Go(func() {
+			for stop.Err() == nil && (n <= 0 || issued.Add(1) <= n) {
+				s := r.do(ctx, w, time.Time{})
+				r.emit(ctx, w, &s, record)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// emit hands s to the sink, unless it was cut short by the run's own cancellation.
+func (r *runner) emit(ctx context.Context, w int, s *trace.Sample, record bool) {
+	if !record || (ctx.Err() != nil && s.Err == trace.ErrCanceled) {
+		return
+	}
+	r.sink.Record(w, s)
+}
+
+// do sends one logical request, with its retries, and returns its sample.
+func (r *runner) do(ctx context.Context, w int, intended time.Time) trace.Sample {
+	var first trace.Sample
+	for attempt := 0; ; attempt++ {
+		s := r.attempt(ctx, w)
+		if attempt == 0 {
+			first = s
+		}
+		if attempt < r.cfg.Retry.Max && r.cfg.Retry.retryable(&s) && ctx.Err() == nil {
+			if d := r.cfg.Retry.backoff(attempt); d > 0 {
+				t := time.NewTimer(d)
+				select {
+				case <-t.C:
+				case <-ctx.Done():
+					t.Stop()
+				}
+			}
+			continue
+		}
+		s.Start = first.Start
+		s.Retries = attempt
+		s.FirstAttempt = first.Latency()
+		s.Intended = intended
+		s.Phases[trace.Total] = s.Latency()
+		return s
+	}
+}
+
+func (r *runner) attempt(ctx context.Context, w int) trace.Sample {
+	t := r.targets.pick()
+	client, release, err := r.pool.Client(w)
+	if err == nil {
+		var req *http.Request
+		req, err = newRequest(ctx, t, r.pool.Cookies())
+		if err == nil {
+			s := trace.Do(client, req)
+			release()
+			return s
+		}
+		release()
+	}
+	now := time.Now()
+	s := trace.Sample{Start: now, End: now, Host: t.URL.Host, Err: trace.ErrOther}
+	s.Phases[trace.Total], s.Has[trace.Total] = 0, true
+	return s
+}

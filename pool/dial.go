@@ -1,0 +1,185 @@
+package pool
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"sync/atomic"
+	"time"
+)
+
+// ConnInfo describes one dial. A step that did not happen has a negative
+// duration: DNS for an IP literal, Handshake for plain HTTP.
+type ConnInfo struct {
+	At                      time.Time
+	Addr                    string
+	DNS, Connect, Handshake time.Duration
+	Resumed                 bool
+	Err                     error
+}
+
+// TimeoutError is a dial step that ran out of time. Stage is "dial" or "tls".
+type TimeoutError struct {
+	Stage string
+	Err   error
+}
+
+func (e *TimeoutError) Error() string        { return e.Stage + " timeout: " + e.Err.Error() }
+func (e *TimeoutError) Unwrap() error        { return e.Err }
+func (e *TimeoutError) Timeout() bool        { return true }
+func (e *TimeoutError) TimeoutStage() string { return e.Stage }
+
+// dialContext dials a plain TCP connection (http:// targets and proxies).
+func (p *Pool) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	p.dialing.Add(1)
+	defer p.dialing.Done()
+	info := ConnInfo{At: time.Now(), Addr: addr, Handshake: -1}
+	c, err := p.dialTCP(ctx, network, addr, &info)
+	p.report(&info, err)
+	if err != nil {
+		return nil, err
+	}
+	c.dns, c.connect, c.handshake = info.DNS, info.Connect, -1
+	return c, nil
+}
+
+// dialTLSContext dials TCP and does the TLS handshake itself, so the
+// handshake is timed on the connection, whichever request ends up using it.
+func (p *Pool) dialTLSContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	p.dialing.Add(1)
+	defer p.dialing.Done()
+	info := ConnInfo{At: time.Now(), Addr: addr}
+	c, err := p.dialTCP(ctx, network, addr, &info)
+	if err != nil {
+		info.Handshake = -1
+		p.report(&info, err)
+		return nil, err
+	}
+	cfg := p.tls.Clone()
+	if cfg.ServerName == "" {
+		host, _, _ := net.SplitHostPort(addr)
+		cfg.ServerName = host
+	}
+	tc := tls.Client(c, cfg)
+	hctx := ctx
+	if p.cfg.TLSTimeout > 0 {
+		var cancel context.CancelFunc
+		hctx, cancel = context.WithTimeout(ctx, p.cfg.TLSTimeout)
+		defer cancel()
+	}
+	start := time.Now()
+	err = tc.HandshakeContext(hctx)
+	info.Handshake = time.Since(start)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			err = &TimeoutError{Stage: "tls", Err: err}
+		}
+		tc.Close()
+		p.report(&info, fmt.Errorf("tls handshake with %s: %w", addr, err))
+		return nil, err
+	}
+	info.Resumed = tc.ConnectionState().DidResume
+	p.counts.handshakes.Add(1)
+	if info.Resumed {
+		p.counts.resumed.Add(1)
+	}
+	c.dns, c.connect, c.handshake, c.resumed = info.DNS, info.Connect, info.Handshake, info.Resumed
+	p.report(&info, nil)
+	return tc, nil
+}
+
+// dialTCP resolves addr (timed, unless it is an IP literal) and connects to
+// the first address that answers.
+func (p *Pool) dialTCP(ctx context.Context, network, addr string, info *ConnInfo) (*conn, error) {
+	info.DNS = -1
+	if p.cfg.Dial != nil {
+		start := time.Now()
+		nc, err := p.cfg.Dial(ctx, network, addr)
+		info.Connect = time.Since(start)
+		if err != nil {
+			return nil, err
+		}
+		return p.wrap(nc), nil
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", addr, err)
+	}
+	ips := []string{host}
+	if net.ParseIP(host) == nil {
+		start := time.Now()
+		addrs, err := net.DefaultResolver.LookupHost(ctx, host)
+		info.DNS = time.Since(start)
+		if err != nil {
+			return nil, err
+		}
+		ips = addrs
+	}
+	var lastErr error
+	start := time.Now()
+	for _, ip := range ips {
+		nc, err := p.dialer.DialContext(ctx, network, net.JoinHostPort(ip, port))
+		if err == nil {
+			info.Connect = time.Since(start)
+			return p.wrap(nc), nil
+		}
+		lastErr = err
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() && ctx.Err() == nil {
+			lastErr = &TimeoutError{Stage: "dial", Err: err}
+		}
+	}
+	info.Connect = time.Since(start)
+	return nil, lastErr
+}
+
+func (p *Pool) wrap(nc net.Conn) *conn {
+	p.counts.opened.Add(1)
+	return &conn{Conn: nc, pool: p}
+}
+
+func (p *Pool) report(info *ConnInfo, err error) {
+	if err != nil {
+		p.counts.dialErrors.Add(1)
+		info.Err = err
+	}
+	if p.cfg.OnConn != nil {
+		p.cfg.OnConn(*info)
+	}
+}
+
+// conn is a pooled connection that knows how its dial went and whether it
+// ever carried a request.
+type conn struct {
+	net.Conn
+	pool                    *Pool
+	dns, connect, handshake time.Duration
+	resumed                 bool
+	claimed, closed         atomic.Bool
+}
+
+// Claim is called when a request gets the connection; it returns true for the
+// first request only. That makes reuse exact: Go's transport reports a fresh
+// connection as reused when it hands it to a request other than the one that
+// dialed it.
+func (c *conn) Claim() bool { return c.claimed.CompareAndSwap(false, true) }
+
+// DialTimings reports the connection's dial steps (trace.DialTimer).
+func (c *conn) DialTimings() (dns, connect, handshake time.Duration, resumed bool) {
+	return c.dns, c.connect, c.handshake, c.resumed
+}
+
+// Close counts the close once, and whether the connection never carried a
+// request (no request claimed it). Only the trace claims connections, so a
+// pool used without trace.Do counts every connection as unused.
+func (c *conn) Close() error {
+	if c.closed.CompareAndSwap(false, true) {
+		c.pool.counts.closed.Add(1)
+		if !c.claimed.Load() {
+			c.pool.counts.unused.Add(1)
+		}
+	}
+	return c.Conn.Close()
+}

@@ -1,0 +1,221 @@
+package pool
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"sync"
+	"sync/atomic"
+)
+
+// Config says how a pool reaches the target.
+type Config struct {
+	Options
+	// Workers is the size of the fleet (the per-worker strategy keeps one client each).
+	Workers int
+	// TLS is the base TLS configuration (roots, client certificates,
+	// InsecureSkipVerify); the pool clones it. Nil means the system defaults.
+	TLS *tls.Config
+	// Proxy is http.Transport.Proxy (nil: no proxy).
+	Proxy func(*http.Request) (*url.URL, error)
+	// Dial replaces the TCP dial (in-memory networks in tests); nil dials TCP.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Cookies seed every session's jar; fresh clients, which keep no jar, send
+	// them on every request instead.
+	Cookies []*http.Cookie
+	// OnConn, if set, is called once for every dial, from the dialing goroutine.
+	OnConn func(ConnInfo)
+}
+
+// Counts are the pool's connection counters.
+type Counts struct {
+	// Opened counts TCP connections established.
+	Opened int64
+	// Closed counts connections closed, and Unused those of them that never
+	// carried a request.
+	Closed, Unused int64
+	// TLSHandshakes counts completed handshakes, TLSResumed the resumed ones.
+	TLSHandshakes, TLSResumed int64
+	// DialErrors counts dials (TCP or TLS) that failed.
+	DialErrors int64
+}
+
+// Sub returns c − o, field by field: what happened between two snapshots.
+func (c Counts) Sub(o Counts) Counts {
+	return Counts{
+		Opened: c.Opened - o.Opened, Closed: c.Closed - o.Closed, Unused: c.Unused - o.Unused,
+		TLSHandshakes: c.TLSHandshakes - o.TLSHandshakes, TLSResumed: c.TLSResumed - o.TLSResumed,
+		DialErrors: c.DialErrors - o.DialErrors,
+	}
+}
+
+type counters struct {
+	opened, closed, unused, handshakes, resumed, dialErrors atomic.Int64
+}
+
+// Pool hands out the clients of one profile and counts their connections.
+type Pool struct {
+	cfg     Config
+	tls     *tls.Config
+	dialer  net.Dialer
+	counts  counters
+	dialing sync.WaitGroup
+	shared  *http.Client
+	mu      sync.Mutex
+	clients []*http.Client // per worker
+	target  *url.URL       // for seeding cookie jars
+	closing atomic.Bool
+}
+
+// New builds a pool for cfg; target is the URL cookies are seeded for.
+func New(cfg Config, target *url.URL) (*Pool, error) {
+	if cfg.Workers < 1 {
+		return nil, fmt.Errorf("pool: %d workers, need at least 1", cfg.Workers)
+	}
+	if _, err := ParseStrategy(string(cfg.Strategy)); err != nil {
+		return nil, fmt.Errorf("pool: %w", err)
+	}
+	p := &Pool{cfg: cfg, target: target}
+	if cfg.TLS != nil {
+		p.tls = cfg.TLS.Clone()
+	} else {
+		p.tls = &tls.Config{}
+	}
+	if cfg.HTTP2 {
+		p.tls.NextProtos = []string{"h2", "http/1.1"}
+	} else {
+		p.tls.NextProtos = []string{"http/1.1"}
+	}
+	if cfg.TLSResume {
+		p.tls.ClientSessionCache = tls.NewLRUClientSessionCache(0)
+	} else {
+		p.tls.ClientSessionCache = nil
+	}
+	p.dialer = net.Dialer{Timeout: cfg.DialTimeout}
+	if cfg.LocalAddr != "" {
+		ip := net.ParseIP(cfg.LocalAddr)
+		if ip == nil {
+			return nil, fmt.Errorf("pool: local-addr %q is not an IP address", cfg.LocalAddr)
+		}
+		p.dialer.LocalAddr = &net.TCPAddr{IP: ip}
+	}
+	if cfg.Strategy == Shared {
+		c, err := p.newClient(true)
+		if err != nil {
+			return nil, err
+		}
+		p.shared = c
+	}
+	return p, nil
+}
+
+// Client returns the client worker should use for its next request, and a
+// function to call once the response body is closed.
+func (p *Pool) Client(worker int) (*http.Client, func(), error) {
+	switch p.cfg.Strategy {
+	case Shared:
+		return p.shared, func() {}, nil
+	case PerWorker:
+		c, err := p.workerClient(worker)
+		return c, func() {}, err
+	default:
+		c, err := p.newClient(false)
+		if err != nil {
+			return nil, nil, err
+		}
+		return c, c.CloseIdleConnections, nil
+	}
+}
+
+func (p *Pool) workerClient(worker int) (*http.Client, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if worker >= len(p.clients) {
+		p.clients = append(p.clients, make([]*http.Client, worker+1-len(p.clients))...)
+	}
+	if p.clients[worker] == nil {
+		c, err := p.newClient(true)
+		if err != nil {
+			return nil, err
+		}
+		p.clients[worker] = c
+	}
+	return p.clients[worker], nil
+}
+
+// newClient builds a client with its own transport; withJar gives it a cookie
+// jar seeded with the configured cookies.
+func (p *Pool) newClient(withJar bool) (*http.Client, error) {
+	o := p.cfg.Options
+	t := &http.Transport{
+		Proxy:                 p.cfg.Proxy,
+		DialContext:           p.dialContext,
+		DialTLSContext:        p.dialTLSContext,
+		TLSClientConfig:       p.tls,
+		TLSHandshakeTimeout:   o.TLSTimeout,
+		MaxIdleConns:          o.MaxIdle,
+		MaxIdleConnsPerHost:   o.MaxIdlePerHost,
+		MaxConnsPerHost:       o.MaxConnsPerHost,
+		IdleConnTimeout:       o.IdleTimeout,
+		DisableKeepAlives:     !o.KeepAlive,
+		ResponseHeaderTimeout: o.HeaderTimeout,
+		ForceAttemptHTTP2:     o.HTTP2,
+	}
+	var protos http.Protocols
+	protos.SetHTTP1(!o.H2C)
+	protos.SetHTTP2(o.HTTP2 || o.H2C)
+	protos.SetUnencryptedHTTP2(o.H2C)
+	t.Protocols = &protos
+	c := &http.Client{Transport: t, Timeout: o.Timeout}
+	if withJar {
+		jar, err := cookiejar.New(nil)
+		if err != nil {
+			return nil, fmt.Errorf("pool: cookie jar: %w", err)
+		}
+		if len(p.cfg.Cookies) > 0 && p.target != nil {
+			jar.SetCookies(p.target, p.cfg.Cookies)
+		}
+		c.Jar = jar
+	}
+	return c, nil
+}
+
+// Cookies returns the cookies a client without a jar must send itself: the
+// configured ones for the fresh strategy, none otherwise.
+func (p *Pool) Cookies() []*http.Cookie {
+	if p.cfg.Strategy == Fresh {
+		return p.cfg.Cookies
+	}
+	return nil
+}
+
+// Counts returns a snapshot of the pool's connection counters.
+func (p *Pool) Counts() Counts {
+	c := &p.counts
+	return Counts{
+		Opened: c.opened.Load(), Closed: c.closed.Load(), Unused: c.unused.Load(),
+		TLSHandshakes: c.handshakes.Load(), TLSResumed: c.resumed.Load(),
+		DialErrors: c.dialErrors.Load(),
+	}
+}
+
+// Close waits for dials still in flight (a dial can outlive the request that
+// started it), then closes every idle connection, so the counts are final.
+func (p *Pool) Close() {
+	p.closing.Store(true)
+	p.dialing.Wait()
+	if p.shared != nil {
+		p.shared.CloseIdleConnections()
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.clients {
+		if c != nil {
+			c.CloseIdleConnections()
+		}
+	}
+}

@@ -1,0 +1,202 @@
+package stats
+
+import (
+	"encoding/base64"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/reusebench/reusebench/trace"
+)
+
+// RunInfo is what the load generator and the pool know of a profile's run,
+// beside the samples: the measured window and the pool's own counts.
+type RunInfo struct {
+	Name     string
+	Strategy string
+	Options  map[string]string
+	// Started and Ended bound the measured window.
+	Started, Ended time.Time
+	// Opened, Unused, TLSHandshakes and TLSResumed are the pool's counts.
+	Opened, Unused, TLSHandshakes, TLSResumed int64
+	// The open model's figures (zero in the closed model).
+	TargetRate          float64
+	FirstSend, LastSend time.Time
+	Arrivals, Late      int64
+	MaxLate             time.Duration
+	Workers             int
+	// RetriesOn is true when the profile retries.
+	RetriesOn bool
+}
+
+// Profile builds the profile's results from everything recorded. Call it
+// once the run is over.
+func (r *Recorder) Profile(info RunInfo) (Profile, error) {
+	series := r.Series()
+	c := newCounters()
+	var hists [trace.NumPhases]*hdrhistogram.Histogram
+	for i := range hists {
+		hists[i] = NewHistogram()
+	}
+	var corrected, first *hdrhistogram.Histogram
+	if r.open {
+		corrected = NewHistogram()
+	}
+	if r.retries {
+		first = NewHistogram()
+	}
+	for i := range r.shards {
+		sh := &r.shards[i]
+		sh.mu.Lock()
+		c.add(&sh.c)
+		for p := range hists {
+			mergeInto(hists[p], sh.phases[p])
+		}
+		mergeInto(corrected, sh.corrected)
+		mergeInto(first, sh.first)
+		sh.mu.Unlock()
+	}
+	p := Profile{
+		Name: info.Name, Strategy: info.Strategy, Options: info.Options,
+		Requests: c.requests,
+		Errors:   Errors{Total: c.errors, ByClass: map[string]int64{}},
+		Status:   map[string]int64{},
+		Started:  info.Started.UTC(), Ended: info.Ended.UTC(),
+		Phases:     map[string]PhaseSummary{},
+		Histograms: map[string]string{},
+		Series:     series,
+	}
+	for cl, n := range c.byClass {
+		if n > 0 {
+			p.Errors.ByClass[trace.ErrorClass(cl).String()] = n
+		}
+	}
+	for code, n := range c.statuses {
+		p.Status[strconv.Itoa(code)] = n
+	}
+	p.Protocol = joinByCount(c.protocols)
+	p.DurationS = info.Ended.Sub(info.Started).Seconds()
+	if p.DurationS > 0 {
+		p.Throughput = float64(p.Requests) / p.DurationS
+	}
+	p.Connections = Connections{
+		Opened: info.Opened, Reused: c.reused, Unused: info.Unused,
+		TLSHandshakes: info.TLSHandshakes, TLSResumed: info.TLSResumed,
+	}
+	if used := info.Opened - info.Unused; used > 0 {
+		p.Connections.RequestsPerConn = float64(c.gotConn) / float64(used)
+	}
+	for ph, h := range hists {
+		if h.TotalCount() == 0 {
+			continue
+		}
+		name := trace.Phase(ph).String()
+		p.Phases[name] = PhaseSummary{Latency: Summarize(h), Count: h.TotalCount()}
+		if err := p.putHistogram(name, h); err != nil {
+			return Profile{}, err
+		}
+	}
+	p.Latency = Summarize(hists[trace.Total])
+	if corrected != nil {
+		l := Summarize(corrected)
+		p.LatencyCorrected = &l
+		if err := p.putHistogram(HistCorrected, corrected); err != nil {
+			return Profile{}, err
+		}
+		p.Rate = &Rate{Target: info.TargetRate, Late: info.Late, MaxLateMs: durMS(info.MaxLate), Workers: info.Workers}
+		if d := info.LastSend.Sub(info.FirstSend).Seconds(); info.Arrivals > 1 && d > 0 {
+			p.Rate.Achieved = float64(info.Arrivals-1) / d
+		}
+	}
+	if first != nil {
+		p.Retries = &Retries{RequestsRetried: c.retried, Total: c.retries}
+		if err := p.putHistogram(HistFirstAttempt, first); err != nil {
+			return Profile{}, err
+		}
+	}
+	if len(c.hosts) > 1 {
+		p.Hosts = map[string]HostCounts{}
+		for k, v := range c.hosts {
+			p.Hosts[k] = *v
+		}
+	}
+	p.Checks = checks(&c, info)
+	if c.traceNew != c.newConns {
+		p.Notes = append(p.Notes, fmt.Sprintf("httptrace reported %d requests on fresh connections (GotConnInfo.Reused false), %d fewer than the %d connections that carried requests: Go's transport marks a new connection reused when it hands it to a request other than the one that dialed it; reuse here is counted on the connections themselves",
+			c.traceNew, c.newConns-c.traceNew, c.newConns))
+	}
+	return p, nil
+}
+
+// checks cross-checks the trace's view of connections against the pool's.
+func checks(c *counters, info RunInfo) []string {
+	var out []string
+	used := info.Opened - info.Unused
+	if c.newConns != used {
+		out = append(out, fmt.Sprintf("%d requests were first on their connection, but the pool opened %d connections of which %d carried requests", c.newConns, info.Opened, used))
+	}
+	if c.conns != info.Opened {
+		out = append(out, fmt.Sprintf("%d dials recorded, but the pool opened %d connections", c.conns, info.Opened))
+	}
+	if c.clamped > 0 {
+		out = append(out, fmt.Sprintf("%d values above %v were clamped to it", c.clamped, time.Duration(MaxValue)*time.Microsecond))
+	}
+	return out
+}
+
+// Summarize returns the percentile summary of h (microseconds) in milliseconds.
+func Summarize(h *hdrhistogram.Histogram) Latency {
+	if h == nil || h.TotalCount() == 0 {
+		return Latency{}
+	}
+	return Latency{
+		P50: ms(h.ValueAtQuantile(50)), P90: ms(h.ValueAtQuantile(90)),
+		P99: ms(h.ValueAtQuantile(99)), P999: ms(h.ValueAtQuantile(99.9)),
+		Max: ms(h.Max()), Mean: h.Mean() / 1000,
+	}
+}
+
+func (p *Profile) putHistogram(name string, h *hdrhistogram.Histogram) error {
+	enc, err := EncodeHistogram(h)
+	if err != nil {
+		return fmt.Errorf("profile %s: histogram %s: %w", p.Name, name, err)
+	}
+	p.Histograms[name] = enc
+	return nil
+}
+
+// EncodeHistogram returns the base64 of h's standard compressed encoding.
+func EncodeHistogram(h *hdrhistogram.Histogram) (string, error) {
+	raw, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+	if err != nil {
+		return "", fmt.Errorf("encode histogram: %w", err)
+	}
+	return base64.StdEncoding.EncodeToString(raw), nil
+}
+
+func mergeInto(dst, src *hdrhistogram.Histogram) {
+	if dst != nil && src != nil {
+		dst.Merge(src)
+	}
+}
+
+func durMS(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// joinByCount joins the keys of m, most frequent first, with "+".
+func joinByCount(m map[string]int64) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	return strings.Join(keys, "+")
+}

@@ -1,0 +1,186 @@
+// Package stats turns trace samples into HDR histograms, counters and a
+// per-second series per profile, builds the results file from them, merges
+// results and renders them as text (tables, Markdown, CSV, JSON).
+package stats
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/reusebench/reusebench/trace"
+)
+
+// Histogram range: 1 µs to 60 s at 3 significant digits, in microseconds.
+const (
+	MinValue    = 1
+	MaxValue    = 60_000_000
+	SigFigs     = 3
+	seriesFigs  = 2 // per-second percentiles need less precision
+	ringLen     = 8 // seconds the per-second ring holds
+	graceSecond = 2 // a second is final this long after a later sample arrives
+)
+
+// NewHistogram returns an empty histogram with the range and precision every
+// histogram of a results file uses.
+func NewHistogram() *hdrhistogram.Histogram {
+	return hdrhistogram.New(MinValue, MaxValue, SigFigs)
+}
+
+// Histogram names beside the phases.
+const (
+	HistCorrected    = "corrected"
+	HistFirstAttempt = "first_attempt"
+)
+
+// Recorder collects one profile's samples. Record is safe for concurrent use:
+// samples go to one of a fixed number of shards (about GOMAXPROCS) chosen by
+// worker, each with its own lock and histograms, so no lock is shared by the
+// whole fleet and memory depends on neither the request count nor the fleet
+// size. Shards are merged when the result is built.
+type Recorder struct {
+	start    time.Time
+	open     bool // record corrected latency
+	retries  bool // record first-attempt latency
+	shards   []shard
+	nextConn atomic.Uint64
+
+	// Per-second series: seconds before next are final.
+	next    atomic.Int64
+	maxSec  atomic.Int64
+	finalMu sync.Mutex
+	scratch *hdrhistogram.Histogram
+	series  []Point
+}
+
+// Options says which optional histograms a Recorder keeps.
+type Options struct {
+	// Open records latency corrected for coordinated omission.
+	Open bool
+	// Retries records the first attempt's latency.
+	Retries bool
+}
+
+// NewRecorder returns a Recorder for one profile.
+func NewRecorder(o Options) *Recorder {
+	n := max(1, runtime.GOMAXPROCS(0))
+	r := &Recorder{open: o.Open, retries: o.Retries, shards: make([]shard, n),
+		scratch: hdrhistogram.New(MinValue, MaxValue, seriesFigs)}
+	for i := range r.shards {
+		r.shards[i].init(o)
+	}
+	r.maxSec.Store(-1)
+	return r
+}
+
+// Begin sets the start of the measured window: second 0 of the series.
+func (r *Recorder) Begin(start time.Time) { r.start = start }
+
+// Record adds one request's sample; worker picks the shard.
+func (r *Recorder) Record(worker int, s *trace.Sample) {
+	sec := r.second(s.End)
+	r.advance(sec)
+	sh := &r.shards[uint(worker)%uint(len(r.shards))]
+	sh.mu.Lock()
+	sh.record(s, r)
+	sh.slot(sec).addRequest(s)
+	sh.mu.Unlock()
+}
+
+// RecordConn adds one dial.
+func (r *Recorder) RecordConn(c *trace.Conn) {
+	sec := r.second(c.At)
+	r.advance(sec)
+	sh := &r.shards[r.nextConn.Add(1)%uint64(len(r.shards))]
+	sh.mu.Lock()
+	sh.recordConn(c)
+	if c.Err == trace.ErrNone {
+		sh.slot(sec).newConns++
+	}
+	sh.mu.Unlock()
+}
+
+// Requests returns how many requests were recorded so far (for progress).
+func (r *Recorder) Requests() int64 {
+	var n int64
+	for i := range r.shards {
+		n += r.shards[i].live.Load()
+	}
+	return n
+}
+
+func (r *Recorder) second(t time.Time) int64 {
+	if r.start.IsZero() || t.Before(r.start) {
+		return 0
+	}
+	sec := int64(t.Sub(r.start) / time.Second)
+	for {
+		cur := r.maxSec.Load()
+		if sec <= cur || r.maxSec.CompareAndSwap(cur, sec) {
+			return sec
+		}
+	}
+}
+
+// advance finalizes the seconds that are graceSecond behind sec. Only one
+// goroutine finalizes at a time; the others go on recording.
+func (r *Recorder) advance(sec int64) {
+	upto := sec - graceSecond
+	if r.next.Load() > upto || !r.finalMu.TryLock() {
+		return
+	}
+	defer r.finalMu.Unlock()
+	for k := r.next.Load(); k <= upto; k++ {
+		r.finalize(k)
+	}
+}
+
+// finalize merges second k of every shard into one point. finalMu is held.
+func (r *Recorder) finalize(k int64) {
+	r.scratch.Reset()
+	p := Point{Second: k}
+	for i := range r.shards {
+		sh := &r.shards[i]
+		sh.mu.Lock()
+		sl := &sh.ring[k%ringLen]
+		if sl.used && sl.sec == k {
+			r.scratch.Merge(sl.hist)
+			p.Requests += sl.requests
+			p.Errors += sl.errors
+			p.NewConns += sl.newConns
+			p.Reused += sl.reused
+			sl.reset()
+		}
+		sh.finalized = k
+		sh.mu.Unlock()
+	}
+	if r.scratch.TotalCount() > 0 {
+		p.P50 = ms(r.scratch.ValueAtQuantile(50))
+		p.P99 = ms(r.scratch.ValueAtQuantile(99))
+	}
+	r.series = append(r.series, p)
+	r.next.Store(k + 1)
+}
+
+// Series finalizes every second recorded so far and returns the series. Call
+// it once the run is over.
+func (r *Recorder) Series() []Point {
+	r.finalMu.Lock()
+	defer r.finalMu.Unlock()
+	for k := r.next.Load(); k <= r.maxSec.Load(); k++ {
+		r.finalize(k)
+	}
+	return append([]Point(nil), r.series...)
+}
+
+// ms converts microseconds to milliseconds.
+func ms(us int64) float64 { return float64(us) / 1000 }
+
+// clampUS converts d to whole microseconds, at least MinValue (values above
+// MaxValue are clamped, and counted, by the shard).
+func clampUS(d time.Duration) int64 {
+	return max(int64(d/time.Microsecond), MinValue)
+}

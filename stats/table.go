@@ -1,0 +1,232 @@
+package stats
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/reusebench/reusebench/trace"
+)
+
+// table is one rendered table: a header and rows of pre-formatted cells; every
+// column but the first is right-aligned.
+type table struct {
+	title  string
+	header []string
+	rows   [][]string
+}
+
+func (t *table) render(w io.Writer, markdown bool) error {
+	align := make([]tw.Align, len(t.header))
+	for i := range align {
+		align[i] = tw.AlignRight
+	}
+	align[0] = tw.AlignLeft
+	opts := []tablewriter.Option{
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+		tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+	}
+	if markdown {
+		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
+		if _, err := fmt.Fprintf(w, "\n**%s**\n\n", t.title); err != nil {
+			return err
+		}
+	} else if _, err := fmt.Fprintf(w, "%s\n", t.title); err != nil {
+		return err
+	}
+	tbl := tablewriter.NewTable(w, opts...)
+	tbl.Header(anySlice(t.header)...)
+	for _, r := range t.rows {
+		if err := tbl.Append(anySlice(r)...); err != nil {
+			return fmt.Errorf("table %s: %w", t.title, err)
+		}
+	}
+	if err := tbl.Render(); err != nil {
+		return fmt.Errorf("table %s: %w", t.title, err)
+	}
+	return nil
+}
+
+func anySlice(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
+
+// WriteTables writes the comparative tables of res: the summary, the phases
+// and, for open-model runs, the arrival rates and corrected latency. Markdown
+// renders the same tables as Markdown.
+func WriteTables(w io.Writer, res *Results, markdown bool) error {
+	tables := []table{summaryTable(res), phaseTable(res)}
+	if res.Settings.Rate > 0 {
+		tables = append(tables, rateTable(res))
+	}
+	for i := range tables {
+		if i > 0 {
+			if _, err := fmt.Fprintln(w); err != nil {
+				return err
+			}
+		}
+		if err := tables[i].render(w, markdown); err != nil {
+			return err
+		}
+	}
+	return writeNotes(w, res)
+}
+
+func summaryTable(res *Results) table {
+	t := table{
+		title: "Requests and connections per profile (latency in ms, from the actual send)",
+		header: []string{"profile", "proto", "requests", "req/s", "p50", "p90", "p99", "p99.9", "max",
+			"conns opened", "req/conn", "reuse %", "TLS hs (resumed)", "errors", "vs first"},
+	}
+	for i := range res.Profiles {
+		p := &res.Profiles[i]
+		c := p.Connections
+		tlsCell := "-"
+		if c.TLSHandshakes > 0 {
+			tlsCell = fmt.Sprintf("%d (%d)", c.TLSHandshakes, c.TLSResumed)
+		}
+		t.rows = append(t.rows, []string{
+			p.Name, p.Protocol, strconv.FormatInt(p.Requests, 10), FormatRate(p.Throughput),
+			FormatMS(p.Latency.P50), FormatMS(p.Latency.P90), FormatMS(p.Latency.P99),
+			FormatMS(p.Latency.P999), FormatMS(p.Latency.Max),
+			strconv.FormatInt(c.Opened, 10), fmt.Sprintf("%.1f", c.RequestsPerConn),
+			fmt.Sprintf("%.1f", ReusePercent(p)), tlsCell,
+			errorCell(p), vsFirst(res, i),
+		})
+	}
+	return t
+}
+
+// ReusePercent is the share of requests that got an already used connection.
+func ReusePercent(p *Profile) float64 {
+	used := p.Connections.Reused + p.Connections.Opened - p.Connections.Unused
+	if used <= 0 {
+		return 0
+	}
+	return 100 * float64(p.Connections.Reused) / float64(used)
+}
+
+func errorCell(p *Profile) string {
+	if p.Errors.Total == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%d (%.1f%%)", p.Errors.Total, 100*float64(p.Errors.Total)/float64(max(p.Requests, 1)))
+}
+
+func vsFirst(res *Results, i int) string {
+	base := res.Profiles[0].Throughput
+	if base <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2fx", res.Profiles[i].Throughput/base)
+}
+
+// phaseOrder is the order phases appear in tables and plots.
+var phaseOrder = [...]trace.Phase{trace.Wait, trace.DNS, trace.Connect, trace.TLS, trace.TTFB, trace.Body, trace.Total}
+
+func phaseTable(res *Results) table {
+	t := table{title: "Phases, p50 / p99 in ms (dns, connect and tls once per new connection; × how many)"}
+	t.header = []string{"profile"}
+	for _, ph := range phaseOrder {
+		t.header = append(t.header, ph.String())
+	}
+	for i := range res.Profiles {
+		p := &res.Profiles[i]
+		row := []string{p.Name}
+		for _, ph := range phaseOrder {
+			s, ok := p.Phases[ph.String()]
+			switch {
+			case !ok:
+				row = append(row, "-")
+			case ph == trace.DNS || ph == trace.Connect || ph == trace.TLS:
+				row = append(row, fmt.Sprintf("%s / %s ×%d", FormatMS(s.P50), FormatMS(s.P99), s.Count))
+			default:
+				row = append(row, FormatMS(s.P50)+" / "+FormatMS(s.P99))
+			}
+		}
+		t.rows = append(t.rows, row)
+	}
+	return t
+}
+
+func rateTable(res *Results) table {
+	t := table{
+		title: "Open model: arrivals and latency from the intended time (corrected), in ms",
+		header: []string{"profile", "target/s", "achieved/s", "late", "max late", "workers",
+			"corr p50", "corr p90", "corr p99", "corr p99.9", "corr max"},
+	}
+	for i := range res.Profiles {
+		p := &res.Profiles[i]
+		if p.Rate == nil || p.LatencyCorrected == nil {
+			continue
+		}
+		l := p.LatencyCorrected
+		t.rows = append(t.rows, []string{
+			p.Name, FormatRate(p.Rate.Target), FormatRate(p.Rate.Achieved),
+			strconv.FormatInt(p.Rate.Late, 10), FormatMS(p.Rate.MaxLateMs), strconv.Itoa(p.Rate.Workers),
+			FormatMS(l.P50), FormatMS(l.P90), FormatMS(l.P99), FormatMS(l.P999), FormatMS(l.Max),
+		})
+	}
+	return t
+}
+
+// writeNotes writes what a reader must not miss below the tables: profiles
+// that could not keep up with the rate, and failed cross-checks.
+func writeNotes(w io.Writer, res *Results) error {
+	for i := range res.Profiles {
+		p := &res.Profiles[i]
+		var notes []string
+		if r := p.Rate; r != nil && r.Target > 0 && r.Achieved < 0.99*r.Target {
+			notes = append(notes, fmt.Sprintf("could not keep up: achieved %s/s of %s/s target (%d arrivals waited for a worker, up to %s ms); raise -c or --max-workers",
+				FormatRate(r.Achieved), FormatRate(r.Target), r.Late, FormatMS(r.MaxLateMs)))
+		} else if r != nil && r.Late > 0 {
+			notes = append(notes, fmt.Sprintf("%d arrivals waited more than 1 ms for a free worker (up to %s ms); their wait is in the corrected latency", r.Late, FormatMS(r.MaxLateMs)))
+		}
+		for _, n := range p.Notes {
+			notes = append(notes, n)
+		}
+		for _, c := range p.Checks {
+			notes = append(notes, "CHECK FAILED: "+c)
+		}
+		for _, n := range notes {
+			if _, err := fmt.Fprintf(w, "note: %s: %s\n", p.Name, n); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// FormatMS formats milliseconds with about three significant digits.
+func FormatMS(v float64) string {
+	switch {
+	case v == 0:
+		return "0"
+	case v < 1:
+		return strconv.FormatFloat(v, 'f', 3, 64)
+	case v < 10:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	case v < 100:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64)
+}
+
+// FormatRate formats a rate in requests a second.
+func FormatRate(v float64) string {
+	if v < 100 {
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64)
+}

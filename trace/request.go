@@ -1,0 +1,233 @@
+package trace
+
+import (
+	"crypto/tls"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"sync"
+	"time"
+)
+
+// DialTimer is implemented by connections that timed their own dial (the
+// pool's connections do). The trace reads a new connection's dns, connect and
+// tls durations from it, because httptrace reports a dial to the request that
+// started it, which is not always the request that uses the connection and may
+// have returned already. A step that did not happen is reported as negative.
+type DialTimer interface {
+	DialTimings() (dns, connect, handshake time.Duration, resumed bool)
+}
+
+// Claimer is implemented by connections that count their own first use (the
+// pool's connections do): Claim returns true for the first request only.
+// GotConnInfo.Reused is not that: Go's transport marks a connection reused as
+// soon as it is handed to a request other than the one that dialed it.
+type Claimer interface {
+	Claim() bool
+}
+
+// attempt collects the hook events of one attempt. Hooks may fire
+// concurrently and after the attempt returned, so every field is guarded by mu
+// and events after done are dropped.
+type attempt struct {
+	mu                       sync.Mutex
+	done                     bool
+	getConn, gotConn         time.Time
+	wrote, firstByte         time.Time
+	info                     httptrace.GotConnInfo
+	claimed, claimable       bool
+	tlsStart, tlsDone        time.Time
+	connectStart, connectEnd time.Time
+	resumed                  bool
+}
+
+func (a *attempt) stamp(f func()) {
+	a.mu.Lock()
+	if !a.done {
+		f()
+	}
+	a.mu.Unlock()
+}
+
+func (a *attempt) clientTrace() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
+		GetConn: func(string) {
+			now := time.Now()
+			a.stamp(func() { a.getConn = now })
+		},
+		GotConn: func(info httptrace.GotConnInfo) {
+			now := time.Now()
+			var first, claimable bool
+			if c, ok := findConn[Claimer](info.Conn); ok {
+				first, claimable = c.Claim(), true
+			}
+			a.stamp(func() { a.gotConn, a.info, a.claimed, a.claimable = now, info, first, claimable })
+		},
+		ConnectStart: func(string, string) {
+			now := time.Now()
+			a.stamp(func() {
+				if a.connectStart.IsZero() {
+					a.connectStart = now
+				}
+			})
+		},
+		ConnectDone: func(_, _ string, err error) {
+			now := time.Now()
+			a.stamp(func() {
+				if err == nil {
+					a.connectEnd = now
+				}
+			})
+		},
+		TLSHandshakeStart: func() {
+			now := time.Now()
+			a.stamp(func() { a.tlsStart = now })
+		},
+		TLSHandshakeDone: func(cs tls.ConnectionState, err error) {
+			now := time.Now()
+			a.stamp(func() {
+				if err == nil {
+					a.tlsDone, a.resumed = now, cs.DidResume
+				}
+			})
+		},
+		WroteRequest: func(httptrace.WroteRequestInfo) {
+			now := time.Now()
+			a.stamp(func() { a.wrote = now })
+		},
+		GotFirstResponseByte: func() {
+			now := time.Now()
+			a.stamp(func() { a.firstByte = now })
+		},
+	}
+}
+
+// Do sends req with client as one traced attempt, reads the body to EOF and
+// closes it (so the connection can return to the pool), and returns the sample.
+// The request's context carries the trace; req itself is not modified.
+func Do(client *http.Client, req *http.Request) Sample {
+	a := &attempt{}
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), a.clientTrace()))
+	start := time.Now()
+	resp, err := client.Do(req)
+	var s Sample
+	s.Start = start
+	s.Host = req.URL.Host
+	var bytes int64
+	if err == nil {
+		s.Status = resp.StatusCode
+		s.Proto = resp.Proto
+		bytes, err = io.Copy(io.Discard, resp.Body)
+		if cerr := resp.Body.Close(); err == nil {
+			err = cerr
+		}
+	}
+	end := time.Now()
+	a.mu.Lock()
+	a.done = true
+	a.mu.Unlock()
+
+	s.End = end
+	s.Bytes = bytes
+	s.Err = Classify(err)
+	if s.Err == ErrNone {
+		s.Err = StatusClass(s.Status)
+	}
+	a.fill(&s, end, err == nil)
+	return s
+}
+
+// fill derives the phases from the attempt's events; a is done, so no hook
+// writes to it any more.
+func (a *attempt) fill(s *Sample, end time.Time, bodyOK bool) {
+	s.set(Total, end.Sub(s.Start))
+	if a.gotConn.IsZero() {
+		return
+	}
+	s.GotConn = true
+	s.TraceReused = a.info.Reused
+	s.Reused = a.info.Reused
+	if a.claimable {
+		s.Reused = !a.claimed
+	}
+	s.WasIdle = a.info.WasIdle
+	s.IdleTime = a.info.IdleTime
+	var dial time.Duration
+	if !s.Reused {
+		dial = a.newConn(s)
+	}
+	if !a.getConn.IsZero() {
+		s.set(Wait, max(a.gotConn.Sub(a.getConn)-dial, 0))
+	}
+	if !a.wrote.IsZero() && !a.firstByte.IsZero() {
+		s.set(TTFB, max(a.firstByte.Sub(a.wrote), 0))
+		if bodyOK {
+			s.set(Body, max(end.Sub(a.firstByte), 0))
+		}
+	}
+}
+
+// newConn fills the dial phases of a request's new connection and returns
+// their sum. They come from the connection itself when it timed its dial, else
+// from this attempt's own hooks (a connection the transport dialed itself).
+func (a *attempt) newConn(s *Sample) time.Duration {
+	c := a.info.Conn
+	if tc, ok := c.(*tls.Conn); ok {
+		s.TLSHandshake = true
+		s.TLSResumed = tc.ConnectionState().DidResume
+	}
+	if dt, ok := findConn[DialTimer](c); ok {
+		dns, connect, handshake, resumed := dt.DialTimings()
+		if handshake >= 0 {
+			s.TLSHandshake, s.TLSResumed = true, resumed
+		}
+		return s.setIf(DNS, dns) + s.setIf(Connect, connect) + s.setIf(TLS, handshake)
+	}
+	var sum time.Duration
+	if !a.connectStart.IsZero() && !a.connectEnd.IsZero() {
+		d := a.connectEnd.Sub(a.connectStart)
+		s.set(Connect, d)
+		sum += d
+	}
+	if !a.tlsStart.IsZero() && !a.tlsDone.IsZero() {
+		d := a.tlsDone.Sub(a.tlsStart)
+		s.set(TLS, d)
+		s.TLSHandshake, s.TLSResumed = true, a.resumed
+		sum += d
+	}
+	return sum
+}
+
+// findConn finds a connection implementing T, unwrapping TLS connections.
+func findConn[T any](c net.Conn) (T, bool) {
+	for range 4 {
+		if c == nil {
+			break
+		}
+		if t, ok := c.(T); ok {
+			return t, true
+		}
+		u, ok := c.(interface{ NetConn() net.Conn })
+		if !ok {
+			break
+		}
+		c = u.NetConn()
+	}
+	var zero T
+	return zero, false
+}
+
+func (s *Sample) set(p Phase, d time.Duration) {
+	s.Phases[p] = d
+	s.Has[p] = true
+}
+
+// setIf records a phase that happened (d >= 0) and returns its duration, or 0.
+func (s *Sample) setIf(p Phase, d time.Duration) time.Duration {
+	if d < 0 {
+		return 0
+	}
+	s.set(p, d)
+	return d
+}
