@@ -126,8 +126,8 @@ func (r *Recorder) Profile(info RunInfo) (Profile, error) {
 	}
 	p.Checks = checks(&c, info)
 	if c.traceNew != c.newConns {
-		p.Notes = append(p.Notes, fmt.Sprintf("httptrace reported %d requests on fresh connections (GotConnInfo.Reused false), %d fewer than the %d connections that carried requests: Go's transport marks a new connection reused when it hands it to a request other than the one that dialed it; reuse here is counted on the connections themselves",
-			c.traceNew, c.newConns-c.traceNew, c.newConns))
+		p.Notes = append(p.Notes, fmt.Sprintf("httptrace's GotConnInfo.Reused called %d of %d first uses of a connection reused (Go marks a new connection reused when a request other than its dialer takes it); reuse here is counted on the connections",
+			c.newConns-c.traceNew, c.newConns))
 	}
 	return p, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -181,9 +182,26 @@ func rateTable(res *Results) table {
 	return t
 }
 
-// writeNotes writes what a reader must not miss below the tables: profiles
-// that could not keep up with the rate, and failed cross-checks.
+// writeNotes writes what a reader must not miss below the tables: what the
+// embedded target counted itself, profiles that could not keep up with the
+// rate, and failed cross-checks.
 func writeNotes(w io.Writer, res *Results) error {
+	var seen []string
+	for i := range res.Profiles {
+		p := &res.Profiles[i]
+		if s := p.Server; s != nil {
+			mark := "agrees"
+			if len(p.Checks) > 0 {
+				mark = "DISAGREES"
+			}
+			seen = append(seen, fmt.Sprintf("%s %d conns / %d requests (%s)", p.Name, s.Accepted, s.Requests, mark))
+		}
+	}
+	if len(seen) > 0 {
+		if _, err := fmt.Fprintf(w, "the target's own counts: %s\n", strings.Join(seen, ", ")); err != nil {
+			return err
+		}
+	}
 	for i := range res.Profiles {
 		p := &res.Profiles[i]
 		var notes []string

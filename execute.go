@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/reusebench/reusebench/loadgen"
+	"github.com/reusebench/reusebench/pool"
+	"github.com/reusebench/reusebench/stats"
+	"github.com/reusebench/reusebench/target"
+)
+
+// windowSink records into a stats.Recorder and, when the run uses the
+// embedded target, resets the target's counters as the measured window
+// starts, so both sides count the same window.
+type windowSink struct {
+	*stats.Recorder
+	srv *target.Server
+}
+
+func (s windowSink) Begin(t time.Time) {
+	if s.srv != nil {
+		s.srv.Reset()
+	}
+	s.Recorder.Begin(t)
+}
+
+// runProfile runs profile p (the i-th) and returns its results.
+func runProfile(ctx context.Context, rc *runConfig, pl *plan, p *profile, i int, stderr io.Writer) (stats.Profile, error) {
+	rec := stats.NewRecorder(stats.Options{Open: rc.rate > 0, Retries: p.Retry.Max > 0})
+	cfg := loadgen.Config{
+		Pool:    pool.Config{Options: p.Pool, TLS: pl.tls},
+		Targets: pl.targets, Workers: rc.concurrency, MaxWorkers: rc.maxWorkers,
+		Requests: rc.requests, Duration: rc.duration, Warmup: rc.warmup, Rate: rc.rate,
+		Retry: p.Retry,
+	}
+	fmt.Fprintf(stderr, "[%d/%d] %s (%s): %s\n", i+1, len(pl.profiles), p.Name, p.Pool.Strategy, bound(rc))
+	stop := progress(rec, stderr)
+	sum, err := loadgen.Run(ctx, cfg, windowSink{rec, pl.embedded})
+	stop()
+	if err != nil {
+		return stats.Profile{}, fmt.Errorf("profile %s: %w", p.Name, err)
+	}
+	prof, err := rec.Profile(stats.RunInfo{
+		Name: p.Name, Strategy: string(p.Pool.Strategy), Options: p.options(),
+		Started: sum.Started, Ended: sum.Ended,
+		Opened: sum.Pool.Opened, Unused: sum.Pool.Unused,
+		TLSHandshakes: sum.Pool.TLSHandshakes, TLSResumed: sum.Pool.TLSResumed,
+		TargetRate: rc.rate, FirstSend: sum.FirstSend, LastSend: sum.LastSend,
+		Arrivals: sum.Arrivals, Late: sum.Late, MaxLate: sum.MaxLate, Workers: sum.Workers,
+		RetriesOn: p.Retry.Max > 0,
+	})
+	if err != nil {
+		return stats.Profile{}, fmt.Errorf("profile %s: %w", p.Name, err)
+	}
+	if pl.embedded != nil {
+		crossCheck(pl.embedded, &prof)
+	}
+	fmt.Fprintf(stderr, "      %d requests, %s req/s, %d connections opened, %d errors\n",
+		prof.Requests, stats.FormatRate(prof.Throughput), prof.Connections.Opened, prof.Errors.Total)
+	return prof, nil
+}
+
+// crossCheck reads the embedded target's counts for the profile's window,
+// once every connection the pool closed has closed on the server too, and
+// notes any disagreement with the client's counts.
+func crossCheck(srv *target.Server, p *stats.Profile) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.WaitClosed(ctx, p.Connections.Opened); err != nil {
+		p.Checks = append(p.Checks, err.Error())
+	}
+	c := srv.Counts()
+	p.Server = &stats.ServerCounts{Accepted: c.Accepted, Requests: c.Requests, Unused: c.Unused,
+		TLSHandshakes: c.TLSHandshakes, TLSResumed: c.TLSResumed}
+	attempts := p.Requests
+	if p.Retries != nil {
+		attempts += p.Retries.Total
+	}
+	if c.Accepted != p.Connections.Opened {
+		p.Checks = append(p.Checks, fmt.Sprintf("the target accepted %d connections; the pool counted %d", c.Accepted, p.Connections.Opened))
+	}
+	if c.Requests != attempts {
+		p.Checks = append(p.Checks, fmt.Sprintf("the target served %d requests; the client sent %d", c.Requests, attempts))
+	}
+}
+
+func bound(rc *runConfig) string {
+	var s string
+	if rc.requests > 0 {
+		s = fmt.Sprintf("%d requests", rc.requests)
+	} else {
+		s = rc.duration.String()
+	}
+	if rc.rate > 0 {
+		s += fmt.Sprintf(" at %s/s, at most %d in flight", stats.FormatRate(rc.rate), max(rc.concurrency, rc.maxWorkers))
+	} else {
+		s += fmt.Sprintf(" with %d workers", rc.concurrency)
+	}
+	if rc.warmup > 0 {
+		s += fmt.Sprintf(" after a %v warm-up", rc.warmup)
+	}
+	return s
+}
+
+// progress prints the request count every few seconds on stderr until stop
+// is called.
+func progress(rec *stats.Recorder, stderr io.Writer) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(2 * time.Second)
+		defer t.Stop()
+		start := time.Now()
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-t.C:
+				fmt.Fprintf(stderr, "      %4.0fs  %d requests\n", now.Sub(start).Seconds(), rec.Requests())
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/reusebench/reusebench/stats"
+)
+
+// report prints res on stdout in the chosen format and writes the report
+// folder when -o was given.
+func report(rc *runConfig, res *stats.Results, stdout, stderr io.Writer) error {
+	if err := printResults(stdout, res, rc.format); err != nil {
+		return err
+	}
+	if rc.outDir == "" {
+		return nil
+	}
+	paths, err := writeReport(rc.outDir, res)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote %d files to %s/: %v\n", len(paths), rc.outDir, names(paths))
+	return nil
+}
+
+func printResults(w io.Writer, res *stats.Results, format string) error {
+	switch format {
+	case "json":
+		return writeJSON(w, res)
+	case "csv":
+		return stats.WriteCSV(w, res)
+	case "markdown":
+		return stats.WriteTables(w, res, true)
+	}
+	return stats.WriteTables(w, res, false)
+}
+
+func writeJSON(w io.Writer, res *stats.Results) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(res); err != nil {
+		return fmt.Errorf("results json: %w", err)
+	}
+	return nil
+}
+
+// writeReport writes results.json (and the plots) into dir.
+func writeReport(dir string, res *stats.Results) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("report folder: %w", err)
+	}
+	path := filepath.Join(dir, "results.json")
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("results: %w", err)
+	}
+	if err := writeJSON(f, res); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("results: %w", err)
+	}
+	return []string{path}, nil
+}
+
+func names(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = filepath.Base(p)
+	}
+	return out
+}

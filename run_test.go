@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reusebench/reusebench/stats"
+	"github.com/reusebench/reusebench/target"
+)
+
+// measured is one profile's results next to what the target counted for it.
+type measured struct {
+	prof   stats.Profile
+	server target.Counts
+}
+
+// runProfiles runs each spec as its own profile against srv and reads the
+// target's own counts after each, once every connection the pool opened has
+// closed on the server's side too.
+func runProfiles(t *testing.T, srv *target.Server, args []string, specs ...string) map[string]measured {
+	t.Helper()
+	out := map[string]measured{}
+	for _, spec := range specs {
+		rc, err := parseRun(append(append([]string{}, args...), "-p", spec, srv.URL()+"/"), io.Discard)
+		if err != nil {
+			t.Fatalf("parse %v -p %s: %v", args, spec, err)
+		}
+		pl, err := resolve(rc, io.Discard)
+		if err != nil {
+			t.Fatalf("resolve: %v", err)
+		}
+		pl.tls.RootCAs = srv.CertPool()
+		pl.embedded = srv // resets the target's counters as the window starts
+		p, err := runProfile(context.Background(), rc, pl, &pl.profiles[0], 0, io.Discard)
+		if err != nil {
+			t.Fatalf("profile %s: %v", spec, err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := srv.WaitClosed(ctx, p.Connections.Opened); err != nil {
+			t.Fatalf("profile %s: %v", p.Name, err)
+		}
+		cancel()
+		out[p.Name] = measured{prof: p, server: srv.Counts()}
+	}
+	return out
+}
+
+func startTarget(t *testing.T, cfg target.Config) *target.Server {
+	t.Helper()
+	srv, err := target.Start(cfg)
+	if err != nil {
+		t.Fatalf("target: %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// TestConnectionsAgreeWithServer is the engine's acceptance test: with -c 8
+// -n 2000 over plain HTTP/1.1, fresh opens one connection per request, shared
+// reuses at least 99 %, go-default opens more than shared, and every count
+// matches what the target saw.
+func TestConnectionsAgreeWithServer(t *testing.T) {
+	srv := startTarget(t, target.Config{})
+	const n = 2000
+	got := runProfiles(t, srv, []string{"-c", "8", "-n", "2000"},
+		"shared",
+		"go-default=shared,max-idle=100,max-idle-per-host=2,idle-timeout=90s",
+		"fresh")
+
+	for name, m := range got {
+		p, c := m.prof, m.server
+		t.Logf("%-10s opened %4d unused %3d reused %4d | target accepted %4d unused %3d served %d",
+			name, p.Connections.Opened, p.Connections.Unused, p.Connections.Reused, c.Accepted, c.Unused, c.Requests)
+		if p.Requests != n || c.Requests != n {
+			t.Errorf("%s: client recorded %d requests, target served %d, want %d", name, p.Requests, c.Requests, n)
+		}
+		if p.Connections.Opened != c.Accepted {
+			t.Errorf("%s: pool opened %d connections, target accepted %d", name, p.Connections.Opened, c.Accepted)
+		}
+		if p.Connections.Unused != c.Unused {
+			t.Errorf("%s: pool counted %d unused connections, target %d", name, p.Connections.Unused, c.Unused)
+		}
+		if got := p.Connections.Opened - p.Connections.Unused + p.Connections.Reused; got != p.Requests {
+			t.Errorf("%s: opened %d − unused %d + reused %d = %d, want requests %d", name,
+				p.Connections.Opened, p.Connections.Unused, p.Connections.Reused, got, p.Requests)
+		}
+		if cnt := p.Phases["connect"].Count; cnt != p.Connections.Opened {
+			t.Errorf("%s: connect phase recorded %d times, want opened %d", name, cnt, p.Connections.Opened)
+		}
+		if _, ok := p.Phases["tls"]; ok {
+			t.Errorf("%s: plain HTTP recorded a tls phase", name)
+		}
+		if _, ok := p.Phases["dns"]; ok {
+			t.Errorf("%s: an IP literal recorded a dns phase", name)
+		}
+		if p.Protocol != "HTTP/1.1" {
+			t.Errorf("%s: protocol %q, want HTTP/1.1", name, p.Protocol)
+		}
+		if len(p.Checks) > 0 {
+			t.Errorf("%s: checks failed: %q", name, p.Checks)
+		}
+		if p.Errors.Total != 0 {
+			t.Errorf("%s: %d errors: %v", name, p.Errors.Total, p.Errors.ByClass)
+		}
+	}
+	if o := got["fresh"].prof.Connections.Opened; o != n {
+		t.Errorf("fresh opened %d connections, want %d", o, n)
+	}
+	fresh, shared := got["fresh"].prof, got["shared"].prof
+	if r := stats.ReusePercent(&fresh); r != 0 {
+		t.Errorf("fresh reuse %.2f %%, want 0", r)
+	}
+	if r := stats.ReusePercent(&shared); r < 99 {
+		t.Errorf("shared reuse %.2f %%, want at least 99 %%", r)
+	}
+	if s, g := got["shared"].prof.Connections.Opened, got["go-default"].prof.Connections.Opened; g <= s {
+		t.Errorf("go-default opened %d connections, shared %d: want go-default to churn more", g, s)
+	}
+}
+
+// TestTLSHandshakesAgreeWithServer checks the tls and connect phases are
+// recorded once per connection, resumption is reported when sessions are
+// shared, and HTTP/2 is negotiated when asked for.
+func TestTLSHandshakesAgreeWithServer(t *testing.T) {
+	srv := startTarget(t, target.Config{TLS: true, HTTP2: true})
+	got := runProfiles(t, srv, []string{"-c", "1", "-n", "40"},
+		"fresh", "resume=fresh,tls-resume=true", "shared", "h2=shared,http2=true")
+	for name, m := range got {
+		p, c := m.prof, m.server
+		if p.Connections.Opened != c.Accepted || p.Connections.TLSHandshakes != c.TLSHandshakes {
+			t.Errorf("%s: pool opened %d connections with %d handshakes; target accepted %d with %d", name,
+				p.Connections.Opened, p.Connections.TLSHandshakes, c.Accepted, c.TLSHandshakes)
+		}
+		if p.Connections.TLSResumed != c.TLSResumed {
+			t.Errorf("%s: pool saw %d resumed handshakes, target %d", name, p.Connections.TLSResumed, c.TLSResumed)
+		}
+		for _, ph := range []string{"connect", "tls"} {
+			if cnt := p.Phases[ph].Count; cnt != p.Connections.Opened {
+				t.Errorf("%s: %s phase recorded %d times, want opened %d", name, ph, cnt, p.Connections.Opened)
+			}
+		}
+		if len(p.Checks) > 0 {
+			t.Errorf("%s: checks failed: %q", name, p.Checks)
+		}
+	}
+	if r := got["fresh"].prof.Connections.TLSResumed; r != 0 {
+		t.Errorf("fresh without tls-resume resumed %d handshakes, want 0", r)
+	}
+	res := got["resume"].prof.Connections
+	if res.Opened != 40 || res.TLSResumed != res.Opened-1 {
+		t.Errorf("fresh with tls-resume: %d connections, %d resumed; want 40 and 39", res.Opened, res.TLSResumed)
+	}
+	if p := got["h2"].prof; p.Protocol != "HTTP/2.0" || p.Connections.Opened != 1 {
+		t.Errorf("h2: protocol %q over %d connections, want HTTP/2.0 over 1", p.Protocol, p.Connections.Opened)
+	}
+	if p := got["shared"].prof; p.Protocol != "HTTP/1.1" {
+		t.Errorf("shared over TLS: protocol %q, want HTTP/1.1 (profiles speak HTTP/1.1 unless http2=true)", p.Protocol)
+	}
+}
+
+func TestRunCLI(t *testing.T) {
+	srv := startTarget(t, target.Config{})
+	dir := t.TempDir()
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		stdout   []string // substrings
+		stderr   []string
+		noOutput string // must appear nowhere
+	}{
+		{name: "bad strategy", args: []string{"run", "-p", "pooled", srv.URL()}, code: 2,
+			stderr: []string{"unknown strategy \"pooled\" (valid: shared, per-worker, fresh)"}},
+		{name: "bad key", args: []string{"run", "-p", "shared,max-idel=3", srv.URL()}, code: 2,
+			stderr: []string{"unknown key \"max-idel\"", "max-idle-per-host"}},
+		{name: "bad value", args: []string{"run", "-p", "shared,keepalive=maybe", srv.URL()}, code: 2,
+			stderr: []string{"keepalive=maybe: want true or false"}},
+		{name: "bad url", args: []string{"run", "-n", "1", "ftp://x"}, code: 2,
+			stderr: []string{"want an http:// or https:// URL"}},
+		{name: "flag after url", args: []string{"run", srv.URL(), "-n", "5"}, code: 2,
+			stderr: []string{"flags go before the URL"}},
+		{name: "unknown command", args: []string{"walk"}, code: 2, stderr: []string{"unknown command"}},
+		{name: "refused is data, not failure", args: []string{"run", "-n", "3", "-c", "1", "-p", "shared", "http://127.0.0.1:1/"}, code: 0,
+			stdout: []string{"shared", "3 (100.0%)"}},
+		{name: "tables", args: []string{"run", "-n", "50", "-c", "2", "-p", "a=shared", "-p", "b=fresh", srv.URL()}, code: 0,
+			stdout: []string{"p99.9", "conns opened", "reuse %", "vs first", "│ a ", "│ b "}},
+		{name: "json and -o, no secrets", args: []string{"run", "--json", "-n", "20", "-c", "2", "-o", dir,
+			"-H", "Authorization: Bearer s3cr3t-token", "-H", "Cookie: sid=c00kie-value", "-p", "shared", srv.URL()}, code: 0,
+			stdout: []string{`"profiles"`, `"histograms"`}, noOutput: "s3cr3t"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := dispatch(context.Background(), tt.args, &stdout, &stderr)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr.String())
+			}
+			for _, s := range tt.stdout {
+				if !strings.Contains(stdout.String(), s) {
+					t.Errorf("stdout lacks %q:\n%s", s, stdout.String())
+				}
+			}
+			for _, s := range tt.stderr {
+				if !strings.Contains(stderr.String(), s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr.String())
+				}
+			}
+			if tt.code == 2 && strings.Count(strings.TrimSpace(stderr.String()), "\n") > 0 {
+				t.Errorf("usage error is more than one line:\n%s", stderr.String())
+			}
+			if tt.noOutput != "" {
+				file, _ := os.ReadFile(filepath.Join(dir, "results.json"))
+				for _, b := range [][]byte{stdout.Bytes(), stderr.Bytes(), file} {
+					if bytes.Contains(b, []byte(tt.noOutput)) || bytes.Contains(b, []byte("c00kie")) {
+						t.Errorf("a secret leaked into the output")
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestResultsJSONContract checks the fields every later report relies on.
+func TestResultsJSONContract(t *testing.T) {
+	srv := startTarget(t, target.Config{FailRate: 0.1, FailStatus: 503})
+	var stdout bytes.Buffer
+	code := dispatch(context.Background(), []string{"run", "--json", "-n", "100", "-c", "2", "-p", "shared", srv.URL()}, &stdout, io.Discard)
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(stdout.Bytes(), &raw); err != nil {
+		t.Fatalf("results are not JSON: %v", err)
+	}
+	for _, k := range []string{"version", "started", "target", "settings", "profiles"} {
+		if _, ok := raw[k]; !ok {
+			t.Errorf("results lack %q", k)
+		}
+	}
+	var res stats.Results
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	p := res.Profiles[0]
+	if p.Status["503"] != 10 || p.Status["200"] != 90 {
+		t.Errorf("status %v, want 90×200 and 10×503 (the target fails exactly 10 %%)", p.Status)
+	}
+	if p.Errors.Total != 10 || p.Errors.ByClass["http_5xx"] != 10 {
+		t.Errorf("errors %+v, want 10 http_5xx", p.Errors)
+	}
+	if p.Options["max-idle-per-host"] != "2" || p.Options["keepalive"] != "true" {
+		t.Errorf("options as resolved: %v", p.Options)
+	}
+	h, err := p.Histogram("total")
+	if err != nil || h == nil || h.TotalCount() != 100 {
+		t.Fatalf("total histogram: %v, %v", h, err)
+	}
+	if res.Settings.Requests != 100 || res.Settings.Concurrency != 2 {
+		t.Errorf("settings.requests")
+	}
+}
