@@ -1,0 +1,288 @@
+package target
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"maps"
+	"net"
+	"net/http"
+)
+
+// Counts is a consistent snapshot of what the server has seen since Start
+// or the last Reset.
+//
+// Connection counters (Accepted, Closed, Active, Unused, BySource,
+// TLSHandshakes, TLSResumed) cover the connections accepted since the last
+// Reset; connections accepted before it are left out of them entirely, even
+// when they close or handshake later. Request counters (Requests, Statuses,
+// Protocols, MaxPerConn, Aborted) cover the requests answered since the last
+// Reset on any connection. Open counts every open connection.
+type Counts struct {
+	Accepted      int64            // connections accepted (http.Server.ConnState StateNew)
+	Closed        int64            // of those, connections that reached StateClosed or StateHijacked
+	Active        int64            // Accepted - Closed: of those, open now
+	Requests      int64            // requests answered (all paths), counted when the response starts
+	Unused        int64            // closed connections on which no request started
+	MaxPerConn    int64            // most requests answered on one connection
+	TLSHandshakes int64            // completed TLS handshakes
+	TLSResumed    int64            // of those, resumed sessions (tls.ConnectionState.DidResume)
+	Statuses      map[int]int64    // status code -> responses
+	BySource      map[string]int64 // remote IP (no port) -> connections accepted
+	Protocols     map[string]int64 // Request.Proto ("HTTP/1.1", "HTTP/2.0") -> requests
+	Open          int64            // all connections open now, including ones accepted before the last Reset
+	Aborted       int64            // requests dropped before answering: client gone or server closing
+}
+
+// String formats the main counts on one line:
+// "accepted N conns, closed N, requests N (max N per conn, N unused), TLS handshakes N (N resumed)".
+func (c Counts) String() string {
+	return fmt.Sprintf("accepted %d conns, closed %d, requests %d (max %d per conn, %d unused), TLS handshakes %d (%d resumed)",
+		c.Accepted, c.Closed, c.Requests, c.MaxPerConn, c.Unused, c.TLSHandshakes, c.TLSResumed)
+}
+
+// counters are the aggregates behind Counts. Guarded by Server.mu.
+type counters struct {
+	epoch                       uint64 // incremented by Reset
+	accepted, closed, requests  int64
+	unused, maxPerConn, aborted int64
+	handshakes, resumed         int64
+	rootSeq                     uint64 // requests started on "/", for FailRate
+	statuses                    map[int]int64
+	bySource, protocols         map[string]int64
+}
+
+// reset zeroes everything but the epoch, which it advances.
+func (c *counters) reset() {
+	*c = counters{
+		epoch:     c.epoch + 1,
+		statuses:  make(map[int]int64),
+		bySource:  make(map[string]int64),
+		protocols: make(map[string]int64),
+	}
+}
+
+// connRecord is the per-connection state, from ConnContext until the
+// connection closes. Fields other than conn, tls and source are guarded by
+// Server.mu.
+type connRecord struct {
+	conn        net.Conn
+	tls         *tls.Conn // nil for plain connections
+	source      string    // remote IP
+	accepted    bool      // StateNew seen
+	epoch       uint64    // counters.epoch when accepted
+	hsChecked   bool      // TLS handshake looked at (counted if complete)
+	started     int64     // requests started on this connection, ever
+	served      int64     // requests answered since servedEpoch
+	servedEpoch uint64
+}
+
+// connKey is the request context key of the *connRecord.
+type connKey struct{}
+
+// Counts returns a snapshot of the counters.
+func (s *Server) Counts() Counts {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := &s.c
+	return Counts{
+		Accepted:      c.accepted,
+		Closed:        c.closed,
+		Active:        c.accepted - c.closed,
+		Requests:      c.requests,
+		Unused:        c.unused,
+		MaxPerConn:    c.maxPerConn,
+		TLSHandshakes: c.handshakes,
+		TLSResumed:    c.resumed,
+		Statuses:      maps.Clone(c.statuses),
+		BySource:      maps.Clone(c.bySource),
+		Protocols:     maps.Clone(c.protocols),
+		Open:          int64(len(s.conns)),
+		Aborted:       c.aborted,
+	}
+}
+
+// Reset zeroes all counters, for example between the profiles of one run.
+// Connections open at the time keep being served; their later requests are
+// counted, but they are never counted as accepted, closed or unused again.
+// It also restarts the FailRate sequence.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	s.c.reset()
+	s.mu.Unlock()
+}
+
+// WaitClosed blocks until Counts().Closed >= n or ctx is done, in which case
+// it returns an error wrapping ctx.Err() that quotes the counts.
+func (s *Server) WaitClosed(ctx context.Context, n int64) error {
+	err := s.waitFor(ctx, func() bool { return s.c.closed >= n })
+	if err != nil {
+		c := s.Counts()
+		return fmt.Errorf("target: waiting for %d closed connections (accepted %d, closed %d, active %d, open %d): %w",
+			n, c.Accepted, c.Closed, c.Active, c.Open, err)
+	}
+	return nil
+}
+
+// WaitOpen blocks until at most n connections are open (Counts().Open <= n,
+// which includes connections accepted before the last Reset) or ctx is
+// done, in which case it returns an error wrapping ctx.Err().
+func (s *Server) WaitOpen(ctx context.Context, n int64) error {
+	err := s.waitFor(ctx, func() bool { return int64(len(s.conns)) <= n })
+	if err != nil {
+		return fmt.Errorf("target: waiting for at most %d open connections (open %d): %w",
+			n, s.Counts().Open, err)
+	}
+	return nil
+}
+
+// connContext is http.Server.ConnContext: it creates the connection's
+// record and puts it in the context that every request on the connection
+// (HTTP/1 and HTTP/2 alike) derives from.
+func (s *Server) connContext(ctx context.Context, c net.Conn) context.Context {
+	rec := &connRecord{conn: c, source: remoteIP(c)}
+	rec.tls, _ = c.(*tls.Conn)
+	s.mu.Lock()
+	s.conns[c] = rec
+	s.mu.Unlock()
+	return context.WithValue(ctx, connKey{}, rec)
+}
+
+// remoteIP returns the IP of c's remote address without the port.
+func remoteIP(c net.Conn) string {
+	a := c.RemoteAddr()
+	switch a := a.(type) {
+	case nil:
+		return ""
+	case *net.TCPAddr:
+		return a.IP.String()
+	}
+	if host, _, err := net.SplitHostPort(a.String()); err == nil {
+		return host
+	}
+	return a.String()
+}
+
+// connState is http.Server.ConnState. StateNew and StateClosed arrive with
+// the accepted conn (a *tls.Conn for TLS). For h2c, net/http's HTTP/2
+// server reports StateActive and StateIdle with a wrapper conn that is not
+// in s.conns; those are ignored.
+func (s *Server) connState(c net.Conn, st http.ConnState) {
+	switch st {
+	case http.StateNew:
+		s.mu.Lock()
+		rec := s.conns[c]
+		if rec == nil { // ConnContext always runs first; be safe anyway
+			rec = &connRecord{conn: c, source: remoteIP(c)}
+			rec.tls, _ = c.(*tls.Conn)
+			s.conns[c] = rec
+		}
+		rec.accepted = true
+		rec.epoch = s.c.epoch
+		s.c.accepted++
+		s.c.bySource[rec.source]++
+		s.mu.Unlock()
+	case http.StateActive, http.StateIdle:
+		if _, ok := c.(*tls.Conn); ok {
+			s.checkHandshake(c)
+		}
+	case http.StateClosed, http.StateHijacked:
+		s.checkHandshake(c)
+		s.mu.Lock()
+		if rec := s.conns[c]; rec != nil {
+			delete(s.conns, c)
+			if rec.accepted && rec.epoch == s.c.epoch {
+				s.c.closed++
+				if rec.started == 0 {
+					s.c.unused++
+				}
+			}
+			s.notifyLocked()
+		}
+		s.mu.Unlock()
+	}
+}
+
+// checkHandshake counts the TLS handshake of c once it has completed. It
+// runs from ConnState: at the first StateActive or StateIdle (HTTP/1: the
+// first request's bytes arrived; HTTP/2: the connection started), and at
+// StateClosed for connections that handshook but sent no request.
+func (s *Server) checkHandshake(c net.Conn) {
+	s.mu.Lock()
+	rec := s.conns[c]
+	need := rec != nil && rec.tls != nil && !rec.hsChecked
+	s.mu.Unlock()
+	if !need {
+		return
+	}
+	// Outside s.mu: ConnectionState takes the tls.Conn's handshake lock.
+	// No handshake is running here: net/http finishes it before any
+	// state but StateNew, and a failed one before StateClosed.
+	cs := rec.tls.ConnectionState()
+	if !cs.HandshakeComplete {
+		return
+	}
+	s.mu.Lock()
+	if !rec.hsChecked {
+		rec.hsChecked = true
+		if rec.accepted && rec.epoch == s.c.epoch {
+			s.c.handshakes++
+			if cs.DidResume {
+				s.c.resumed++
+			}
+		}
+	}
+	s.mu.Unlock()
+}
+
+// begin records the start of a request on rec (nil if the request came
+// without a record) and returns its sequence number on "/" (0 for other
+// paths).
+func (s *Server) begin(rec *connRecord, root bool) uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inflight++
+	if rec != nil {
+		rec.started++
+	}
+	if !root {
+		return 0
+	}
+	s.c.rootSeq++
+	return s.c.rootSeq
+}
+
+// commit counts a request answered with status, just before the response
+// is written (so a client that has read it sees it counted).
+func (s *Server) commit(rec *connRecord, status int, proto string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.c.requests++
+	s.c.statuses[status]++
+	s.c.protocols[proto]++
+	if rec != nil {
+		if rec.servedEpoch != s.c.epoch {
+			rec.servedEpoch = s.c.epoch
+			rec.served = 0
+		}
+		rec.served++
+		s.c.maxPerConn = max(s.c.maxPerConn, rec.served)
+	}
+}
+
+// end records the end of a handler; aborted requests were not committed.
+func (s *Server) end(aborted bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inflight--
+	if aborted {
+		s.c.aborted++
+	}
+	if s.inflight == 0 {
+		select {
+		case <-s.done:
+			s.notifyLocked() // Close is waiting for handlers
+		default:
+		}
+	}
+}
