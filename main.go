@@ -42,6 +42,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return runCmd(ctx, args[1:], stdout, stderr)
 	case "serve":
 		return serveCmd(ctx, args[1:], stdout, stderr)
+	case "report":
+		return reportCmd(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

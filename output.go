@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/reusebench/reusebench/plots"
 	"github.com/reusebench/reusebench/stats"
 )
 
@@ -65,7 +66,20 @@ func writeReport(dir string, res *stats.Results) ([]string, error) {
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("results: %w", err)
 	}
-	return []string{path}, nil
+	plotted, err := writePlots(dir, res)
+	if err != nil {
+		return nil, err
+	}
+	return append([]string{path}, plotted...), nil
+}
+
+// writePlots draws the PNGs and .hgrm files of res into dir.
+func writePlots(dir string, res *stats.Results) ([]string, error) {
+	paths, err := plots.Write(res, dir)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	return paths, nil
 }
 
 func names(paths []string) []string {

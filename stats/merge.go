@@ -1,0 +1,262 @@
+package stats
+
+import (
+	"fmt"
+	"maps"
+	"sort"
+	"strings"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Merge combines several results into one: profiles of the same name are
+// merged (histograms merged, counters summed, throughput over the union of
+// their time windows); profiles keep the order in which they first appear. It
+// is how runs from several machines become one report. Merging one result
+// returns it unchanged.
+func Merge(all ...*Results) (*Results, error) {
+	if len(all) == 0 {
+		return nil, fmt.Errorf("merge: no results")
+	}
+	if len(all) == 1 {
+		return all[0], nil
+	}
+	out := &Results{Version: Version, Started: all[0].Started, Target: all[0].Target, Settings: all[0].Settings}
+	groups := map[string][]*Profile{}
+	var order []string
+	targets := []string{all[0].Target}
+	for i, r := range all {
+		if r.Version > Version {
+			return nil, fmt.Errorf("merge: results version %d is newer than this build reads (%d)", r.Version, Version)
+		}
+		if i > 0 {
+			if r.Started.Before(out.Started) {
+				out.Started = r.Started
+			}
+			out.Settings.Concurrency += r.Settings.Concurrency
+			out.Settings.Rate += r.Settings.Rate
+			out.Settings.MaxWorkers += r.Settings.MaxWorkers
+			out.Settings.Requests += r.Settings.Requests
+			out.Settings.DurationS = max(out.Settings.DurationS, r.Settings.DurationS)
+			if !contains(targets, r.Target) {
+				targets = append(targets, r.Target)
+			}
+		}
+		for j := range r.Profiles {
+			p := &r.Profiles[j]
+			if _, ok := groups[p.Name]; !ok {
+				order = append(order, p.Name)
+			}
+			groups[p.Name] = append(groups[p.Name], p)
+		}
+	}
+	out.Target = strings.Join(targets, " ")
+	for _, name := range order {
+		p, err := MergeProfiles(groups[name]...)
+		if err != nil {
+			return nil, err
+		}
+		out.Profiles = append(out.Profiles, p)
+	}
+	return out, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// MergeProfiles merges measurements of one profile. Summaries are recomputed
+// from the merged histograms; the per-second series is merged by wall-clock
+// second, with each second's p50 and p99 the largest of the merged ones (a
+// per-second histogram is not kept, so those two are an upper bound).
+func MergeProfiles(ps ...*Profile) (Profile, error) {
+	first := ps[0]
+	out := Profile{
+		Name: first.Name, Strategy: first.Strategy, Options: maps.Clone(first.Options),
+		Errors: Errors{ByClass: map[string]int64{}}, Status: map[string]int64{},
+		Started: first.Started, Ended: first.Ended,
+		Phases: map[string]PhaseSummary{}, Histograms: map[string]string{},
+	}
+	hists := map[string]*hdrhistogram.Histogram{}
+	protocols := map[string]int64{}
+	var windows [][2]time.Time
+	for _, p := range ps {
+		if !maps.Equal(p.Options, first.Options) {
+			out.Notes = appendOnce(out.Notes, "merged runs used different options; options shown are the first run's")
+		}
+		out.Requests += p.Requests
+		out.Errors.Total += p.Errors.Total
+		addCounts(out.Errors.ByClass, p.Errors.ByClass)
+		addCounts(out.Status, p.Status)
+		for _, proto := range strings.Split(p.Protocol, "+") {
+			if proto != "" {
+				protocols[proto] += p.Requests
+			}
+		}
+		if p.Started.Before(out.Started) {
+			out.Started = p.Started
+		}
+		if p.Ended.After(out.Ended) {
+			out.Ended = p.Ended
+		}
+		windows = append(windows, [2]time.Time{p.Started, p.Ended})
+		c := &out.Connections
+		c.Opened += p.Connections.Opened
+		c.Reused += p.Connections.Reused
+		c.Unused += p.Connections.Unused
+		c.TLSHandshakes += p.Connections.TLSHandshakes
+		c.TLSResumed += p.Connections.TLSResumed
+		mergeRate(&out, p)
+		if p.Retries != nil {
+			if out.Retries == nil {
+				out.Retries = &Retries{}
+			}
+			out.Retries.RequestsRetried += p.Retries.RequestsRetried
+			out.Retries.Total += p.Retries.Total
+		}
+		for host, hc := range p.Hosts {
+			if out.Hosts == nil {
+				out.Hosts = map[string]HostCounts{}
+			}
+			h := out.Hosts[host]
+			h.Requests += hc.Requests
+			h.Opened += hc.Opened
+			out.Hosts[host] = h
+		}
+		if s := p.Server; s != nil {
+			if out.Server == nil {
+				out.Server = &ServerCounts{}
+			}
+			out.Server.Accepted += s.Accepted
+			out.Server.Requests += s.Requests
+			out.Server.Unused += s.Unused
+			out.Server.TLSHandshakes += s.TLSHandshakes
+			out.Server.TLSResumed += s.TLSResumed
+		}
+		out.Checks = append(out.Checks, p.Checks...)
+		for _, n := range p.Notes {
+			out.Notes = appendOnce(out.Notes, n)
+		}
+		for name := range p.Histograms {
+			h, err := p.Histogram(name)
+			if err != nil {
+				return Profile{}, fmt.Errorf("merge: %w", err)
+			}
+			if hists[name] == nil {
+				hists[name] = NewHistogram()
+			}
+			if dropped := hists[name].Merge(h); dropped > 0 {
+				return Profile{}, fmt.Errorf("merge: profile %s: histogram %s dropped %d values", p.Name, name, dropped)
+			}
+		}
+	}
+	out.Protocol = joinByCount(protocols)
+	out.DurationS = unionSeconds(windows)
+	if out.DurationS > 0 {
+		out.Throughput = float64(out.Requests) / out.DurationS
+	}
+	if out.Rate != nil && out.DurationS > 0 {
+		// Target was summed weighted by each run's duration: runs side by
+		// side add their rates, runs one after another average them.
+		out.Rate.Target /= out.DurationS
+		out.Rate.Achieved = float64(out.Requests) / out.DurationS
+	}
+	if used := out.Connections.Opened - out.Connections.Unused; used > 0 {
+		out.Connections.RequestsPerConn = float64(used+out.Connections.Reused) / float64(used)
+	}
+	for name, h := range hists {
+		if err := out.putHistogram(name, h); err != nil {
+			return Profile{}, err
+		}
+		switch name {
+		case HistCorrected:
+			l := Summarize(h)
+			out.LatencyCorrected = &l
+		case HistFirstAttempt:
+		default:
+			out.Phases[name] = PhaseSummary{Latency: Summarize(h), Count: h.TotalCount()}
+		}
+	}
+	out.Latency = Summarize(hists["total"])
+	out.Series = mergeSeries(out.Started, ps)
+	return out, nil
+}
+
+func mergeRate(out *Profile, p *Profile) {
+	if p.Rate == nil {
+		return
+	}
+	if out.Rate == nil {
+		out.Rate = &Rate{}
+	}
+	out.Rate.Target += p.Rate.Target * p.DurationS // weighted; divided below
+	out.Rate.Late += p.Rate.Late
+	out.Rate.MaxLateMs = max(out.Rate.MaxLateMs, p.Rate.MaxLateMs)
+	out.Rate.Workers += p.Rate.Workers
+}
+
+// unionSeconds is the total length of the union of the windows.
+func unionSeconds(ws [][2]time.Time) float64 {
+	sort.Slice(ws, func(i, j int) bool { return ws[i][0].Before(ws[j][0]) })
+	var total time.Duration
+	var curStart, curEnd time.Time
+	for i, w := range ws {
+		if i == 0 || w[0].After(curEnd) {
+			total += curEnd.Sub(curStart)
+			curStart, curEnd = w[0], w[1]
+			continue
+		}
+		if w[1].After(curEnd) {
+			curEnd = w[1]
+		}
+	}
+	total += curEnd.Sub(curStart)
+	return total.Seconds()
+}
+
+// mergeSeries merges per-second points by wall-clock second, relative to start.
+func mergeSeries(start time.Time, ps []*Profile) []Point {
+	bySec := map[int64]*Point{}
+	for _, p := range ps {
+		offset := int64(p.Started.Sub(start) / time.Second)
+		for _, pt := range p.Series {
+			sec := pt.Second + offset
+			m := bySec[sec]
+			if m == nil {
+				m = &Point{Second: sec}
+				bySec[sec] = m
+			}
+			m.Requests += pt.Requests
+			m.Errors += pt.Errors
+			m.NewConns += pt.NewConns
+			m.Reused += pt.Reused
+			m.P50 = max(m.P50, pt.P50)
+			m.P99 = max(m.P99, pt.P99)
+		}
+	}
+	out := make([]Point, 0, len(bySec))
+	for _, pt := range bySec {
+		out = append(out, *pt)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Second < out[j].Second })
+	return out
+}
+
+func addCounts(dst, src map[string]int64) {
+	for k, v := range src {
+		dst[k] += v
+	}
+}
+
+func appendOnce(list []string, s string) []string {
+	if contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
