@@ -1,7 +1,6 @@
 package stats
 
 import (
-	"encoding/base64"
 	"fmt"
 	"sort"
 	"strconv"
@@ -80,12 +79,22 @@ func (r *Recorder) Profile(info RunInfo) (Profile, error) {
 	}
 	p.Protocol = joinByCount(c.protocols)
 	p.DurationS = info.Ended.Sub(info.Started).Seconds()
+	if n := len(series); n > 0 {
+		if span := p.DurationS - float64(series[n-1].Second); span > 0 && span < 1 {
+			series[n-1].Span = span
+		}
+	}
 	if p.DurationS > 0 {
 		p.Throughput = float64(p.Requests) / p.DurationS
 	}
 	p.Connections = Connections{
 		Opened: info.Opened, Reused: c.reused, Unused: info.Unused,
 		TLSHandshakes: info.TLSHandshakes, TLSResumed: info.TLSResumed,
+	}
+	if info.TLSHandshakes == 0 && c.tlsHandshakes > 0 {
+		// The transport did the handshakes itself (through a CONNECT proxy):
+		// count them from the requests that used the new connections.
+		p.Connections.TLSHandshakes, p.Connections.TLSResumed = c.tlsHandshakes, c.tlsResumed
 	}
 	if used := info.Opened - info.Unused; used > 0 {
 		p.Connections.RequestsPerConn = float64(c.gotConn) / float64(used)
@@ -169,13 +178,14 @@ func (p *Profile) putHistogram(name string, h *hdrhistogram.Histogram) error {
 	return nil
 }
 
-// EncodeHistogram returns the base64 of h's standard compressed encoding.
+// EncodeHistogram returns h's standard compressed encoding (V2, deflated,
+// base64), as HdrHistogram tools read and write it.
 func EncodeHistogram(h *hdrhistogram.Histogram) (string, error) {
-	raw, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+	enc, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
 	if err != nil {
 		return "", fmt.Errorf("encode histogram: %w", err)
 	}
-	return base64.StdEncoding.EncodeToString(raw), nil
+	return string(enc), nil
 }
 
 func mergeInto(dst, src *hdrhistogram.Histogram) {

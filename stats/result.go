@@ -1,7 +1,6 @@
 package stats
 
 import (
-	"encoding/base64"
 	"fmt"
 	"time"
 
@@ -71,7 +70,7 @@ type Profile struct {
 	// every check passed.
 	Checks []string `json:"checks,omitempty"`
 	// Histograms maps a histogram name (a phase, "corrected", "first_attempt") to
-	// the base64 of its standard compressed HDR encoding, in microseconds.
+	// its standard compressed HDR encoding (base64 text), in microseconds.
 	Histograms map[string]string `json:"histograms"`
 }
 
@@ -141,7 +140,8 @@ type HostCounts struct {
 	Opened   int64 `json:"opened"`
 }
 
-// Point is one second of a profile's run.
+// Point is one second of a profile's run. Requests counts every request that
+// completed in that second, failed ones included; Errors counts the failed.
 type Point struct {
 	// Second is the offset of this second from the profile's start.
 	Second   int64   `json:"t"`
@@ -151,6 +151,10 @@ type Point struct {
 	Reused   int64   `json:"reused"`
 	P50      float64 `json:"p50_ms"`
 	P99      float64 `json:"p99_ms"`
+	// Span is the part of this second inside the measured window, in
+	// seconds, when that is less than the whole second (the last second of a
+	// run); zero means a whole second. Rates divide by it.
+	Span float64 `json:"span_s,omitempty"`
 }
 
 // Histogram decodes the named histogram of p. It returns nil and no error when p
@@ -160,11 +164,7 @@ func (p *Profile) Histogram(name string) (*hdrhistogram.Histogram, error) {
 	if !ok {
 		return nil, nil
 	}
-	raw, err := base64.StdEncoding.DecodeString(enc)
-	if err != nil {
-		return nil, fmt.Errorf("profile %s: histogram %s: %w", p.Name, name, err)
-	}
-	h, err := hdrhistogram.Decode(raw)
+	h, err := hdrhistogram.Decode([]byte(enc))
 	if err != nil {
 		return nil, fmt.Errorf("profile %s: histogram %s: %w", p.Name, name, err)
 	}
