@@ -31,7 +31,7 @@ func (s windowSink) Begin(t time.Time) {
 func runProfile(ctx context.Context, rc *runConfig, pl *plan, p *profile, i int, stderr io.Writer) (stats.Profile, error) {
 	rec := stats.NewRecorder(stats.Options{Open: rc.rate > 0, Retries: p.Retry.Max > 0})
 	cfg := loadgen.Config{
-		Pool:    pool.Config{Options: p.Pool, TLS: pl.tls},
+		Pool:    pool.Config{Options: p.Pool, TLS: pl.tls, Proxy: pl.proxy, Cookies: pl.cookies},
 		Targets: pl.targets, Workers: rc.concurrency, MaxWorkers: rc.maxWorkers,
 		Requests: rc.requests, Duration: rc.duration, Warmup: rc.warmup, Rate: rc.rate,
 		Retry: p.Retry,

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,8 +38,14 @@ type runConfig struct {
 	jsonOut     bool
 	outDir      string
 	format      string
+	cookies     listFlag
+	bearer      string
+	basic       string
+	certFile    string
+	keyFile     string
+	proxy       string
+	targetsFile string
 	urls        []string
-	demo        bool
 }
 
 func newRunFlags(rc *runConfig, stderr io.Writer) *flag.FlagSet {
@@ -56,6 +64,13 @@ func newRunFlags(rc *runConfig, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&rc.timeout, "timeout", 30*time.Second, "whole-request timeout (a profile's timeout= key overrides it)")
 	fs.BoolVar(&rc.insecure, "insecure", false, "do not verify the target's TLS certificate")
 	fs.StringVar(&rc.cacert, "cacert", "", "PEM `FILE` of CA certificates to trust for the target")
+	fs.Var(&rc.cookies, "cookie", "cookie `'name=value'` seeded into every session's jar (sent on every request of fresh), repeatable")
+	fs.StringVar(&rc.bearer, "bearer", "", "send 'Authorization: Bearer `TOKEN`' (never written to results)")
+	fs.StringVar(&rc.basic, "basic", "", "HTTP basic auth `user:pass` (never written to results)")
+	fs.StringVar(&rc.certFile, "cert", "", "client certificate PEM `FILE` (with --key)")
+	fs.StringVar(&rc.keyFile, "key", "", "client private key PEM `FILE` (with --cert)")
+	fs.StringVar(&rc.proxy, "proxy", "", "send through the HTTP proxy at `URL` (CONNECT for https targets)")
+	fs.StringVar(&rc.targetsFile, "targets", "", "read targets from `FILE`: `METHOD URL` lines, optional 'Key: Value' header lines and an @BODYFILE line after each; requests go round-robin")
 	fs.BoolVar(&rc.jsonOut, "json", false, "print the results JSON on stdout instead of the tables (same as --format json)")
 	fs.StringVar(&rc.outDir, "o", "", "write results.json and the report into `DIR`")
 	fs.StringVar(&rc.format, "format", "table", "what to print on stdout: table, markdown, json or csv")
@@ -94,6 +109,12 @@ func parseRun(args []string, stderr io.Writer) (*runConfig, error) {
 		return nil, usagef("--max-workers %d: must be at least -c (%d)", rc.maxWorkers, rc.concurrency)
 	case rc.maxWorkers != 0 && rc.rate == 0:
 		return nil, usagef("--max-workers needs the open model (-r RATE)")
+	case (rc.certFile == "") != (rc.keyFile == ""):
+		return nil, usagef("--cert and --key go together")
+	case rc.bearer != "" && rc.basic != "":
+		return nil, usagef("--bearer and --basic both set an Authorization header; choose one")
+	case rc.targetsFile != "" && len(rc.urls) > 0:
+		return nil, usagef("give targets either as URLs or with --targets, not both")
 	}
 	switch rc.format {
 	case "table", "markdown", "json", "csv":
@@ -139,6 +160,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 type plan struct {
 	targets  []loadgen.Target
 	tls      *tls.Config
+	cookies  []*http.Cookie
+	proxy    func(*http.Request) (*url.URL, error)
 	profiles []profile
 	embedded *target.Server
 }
@@ -153,7 +176,7 @@ func execute(ctx context.Context, rc *runConfig, stderr io.Writer) (*stats.Resul
 		defer pl.embedded.Close()
 	}
 	res := &stats.Results{
-		Version: stats.Version, Started: time.Now().UTC(), Target: pl.targets[0].URL.Redacted(),
+		Version: stats.Version, Started: time.Now().UTC(), Target: targetNames(pl.targets),
 		Settings: stats.Settings{Concurrency: rc.concurrency, WarmupS: rc.warmup.Seconds(),
 			Rate: rc.rate, MaxWorkers: rc.maxWorkers},
 	}
@@ -178,12 +201,27 @@ func execute(ctx context.Context, rc *runConfig, stderr io.Writer) (*stats.Resul
 	return res, nil
 }
 
+// targetNames names the run's targets for results files: the distinct URLs,
+// without credentials, at most three and a count of the rest.
+func targetNames(ts []loadgen.Target) string {
+	var names []string
+	for _, t := range ts {
+		if n := t.URL.Redacted(); !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	if len(names) > 3 {
+		return fmt.Sprintf("%s and %d more", strings.Join(names[:3], " "), len(names)-3)
+	}
+	return strings.Join(names, " ")
+}
+
 // resolve builds the plan: targets, TLS settings, profiles, and the embedded
 // target when no URL was given.
 func resolve(rc *runConfig, stderr io.Writer) (*plan, error) {
 	pl := &plan{tls: &tls.Config{InsecureSkipVerify: rc.insecure}}
 	urls := rc.urls
-	if len(urls) == 0 {
+	if len(urls) == 0 && rc.targetsFile == "" {
 		srv, err := target.Start(target.Config{TLS: true, HTTP2: true})
 		if err != nil {
 			return nil, fmt.Errorf("embedded target: %w", err)
@@ -193,21 +231,10 @@ func resolve(rc *runConfig, stderr io.Writer) (*plan, error) {
 		urls = []string{srv.URL() + "/"}
 		fmt.Fprintf(stderr, "embedded target at %s (TLS; HTTP/1.1 and HTTP/2 by ALPN; it counts what it accepts and serves)\n", srv.URL())
 	}
-	if rc.cacert != "" {
-		pem, err := os.ReadFile(rc.cacert)
-		if err != nil {
-			return nil, usagef("--cacert: %v", err)
-		}
-		roots, err := x509.SystemCertPool()
-		if err != nil || roots == nil {
-			roots = x509.NewCertPool()
-		}
-		if !roots.AppendCertsFromPEM(pem) {
-			return nil, usagef("--cacert %s: no PEM certificate in it", rc.cacert)
-		}
-		pl.tls.RootCAs = roots
+	if err := rc.clientTLS(pl.tls); err != nil {
+		return nil, err
 	}
-	header, err := parseHeaders(rc.headers)
+	header, err := rc.requestHeader()
 	if err != nil {
 		return nil, err
 	}
@@ -216,11 +243,32 @@ func resolve(rc *runConfig, stderr io.Writer) (*plan, error) {
 		return nil, err
 	}
 	for _, raw := range urls {
-		u, err := url.Parse(raw)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, usagef("target %q: want an http:// or https:// URL", raw)
+		u, err := loadgen.ParseURL(raw)
+		if err != nil {
+			return nil, usagef("%v", err)
 		}
-		pl.targets = append(pl.targets, loadgen.Target{Method: rc.method, URL: u, Header: header, Body: body})
+		pl.targets = append(pl.targets, loadgen.Target{Method: rc.method, URL: u, Header: header.Clone(), Body: body})
+	}
+	if rc.targetsFile != "" {
+		f, err := os.Open(rc.targetsFile)
+		if err != nil {
+			return nil, usagef("--targets: %v", err)
+		}
+		pl.targets, err = loadgen.ParseTargets(f, filepath.Dir(rc.targetsFile), header)
+		f.Close()
+		if err != nil {
+			return nil, usagef("--targets %s: %v", rc.targetsFile, err)
+		}
+	}
+	if pl.cookies, err = parseCookies(rc.cookies); err != nil {
+		return nil, err
+	}
+	if rc.proxy != "" {
+		u, err := url.Parse(rc.proxy)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, usagef("--proxy %q: want an http:// proxy URL", rc.proxy)
+		}
+		pl.proxy = http.ProxyURL(u)
 	}
 	d := profileDefaults{workers: max(rc.concurrency, rc.maxWorkers), timeout: rc.timeout}
 	if len(rc.profileSpec) == 0 {
@@ -239,6 +287,69 @@ func resolve(rc *runConfig, stderr io.Writer) (*plan, error) {
 		return nil, usagef("%v", err)
 	}
 	return pl, nil
+}
+
+// clientTLS applies --cacert and --cert/--key to cfg.
+func (rc *runConfig) clientTLS(cfg *tls.Config) error {
+	if rc.cacert != "" {
+		pem, err := os.ReadFile(rc.cacert)
+		if err != nil {
+			return usagef("--cacert: %v", err)
+		}
+		roots, err := x509.SystemCertPool()
+		if err != nil || roots == nil {
+			roots = x509.NewCertPool()
+		}
+		if !roots.AppendCertsFromPEM(pem) {
+			return usagef("--cacert %s: no PEM certificate in it", rc.cacert)
+		}
+		cfg.RootCAs = roots
+	}
+	if rc.certFile != "" {
+		cert, err := tls.LoadX509KeyPair(rc.certFile, rc.keyFile)
+		if err != nil {
+			return usagef("--cert/--key: %v", err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	return nil
+}
+
+// requestHeader builds the headers every request carries: -H, --bearer, --basic.
+func (rc *runConfig) requestHeader() (http.Header, error) {
+	h, err := parseHeaders(rc.headers)
+	if err != nil {
+		return nil, err
+	}
+	if (rc.bearer != "" || rc.basic != "") && h.Get("Authorization") != "" {
+		return nil, usagef("-H Authorization and --bearer/--basic both set an Authorization header; choose one")
+	}
+	if rc.bearer != "" {
+		h.Set("Authorization", "Bearer "+rc.bearer)
+	}
+	if rc.basic != "" {
+		user, pass, ok := strings.Cut(rc.basic, ":")
+		if !ok || user == "" {
+			return nil, usagef("--basic: want user:pass")
+		}
+		r := http.Request{Header: http.Header{}}
+		r.SetBasicAuth(user, pass)
+		h.Set("Authorization", r.Header.Get("Authorization"))
+	}
+	return h, nil
+}
+
+// parseCookies parses --cookie 'name=value' flags.
+func parseCookies(list []string) ([]*http.Cookie, error) {
+	var out []*http.Cookie
+	for _, kv := range list {
+		cs, err := http.ParseCookie(kv)
+		if err != nil || len(cs) != 1 {
+			return nil, usagef("--cookie %q: want name=value", kv)
+		}
+		out = append(out, cs[0])
+	}
+	return out, nil
 }
 
 func parseHeaders(list []string) (http.Header, error) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -92,7 +93,11 @@ func Run(ctx context.Context, cfg Config, sink Sink) (Summary, error) {
 	pc := cfg.Pool
 	pc.Workers = max(cfg.Workers, cfg.MaxWorkers)
 	pc.OnConn = r.onConn
-	p, err := pool.New(pc, cfg.Targets[0].URL)
+	urls := make([]*url.URL, len(cfg.Targets))
+	for i := range cfg.Targets {
+		urls[i] = cfg.Targets[i].URL
+	}
+	p, err := pool.New(pc, urls...)
 	if err != nil {
 		return Summary{}, fmt.Errorf("loadgen: %w", err)
 	}

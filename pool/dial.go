@@ -95,10 +95,19 @@ func (p *Pool) dialTLSContext(ctx context.Context, network, addr string) (net.Co
 func (p *Pool) dialTCP(ctx context.Context, network, addr string, info *ConnInfo) (*conn, error) {
 	info.DNS = -1
 	if p.cfg.Dial != nil {
+		dctx := ctx
+		if p.cfg.DialTimeout > 0 {
+			var cancel context.CancelFunc
+			dctx, cancel = context.WithTimeout(ctx, p.cfg.DialTimeout)
+			defer cancel()
+		}
 		start := time.Now()
-		nc, err := p.cfg.Dial(ctx, network, addr)
+		nc, err := p.cfg.Dial(dctx, network, addr)
 		info.Connect = time.Since(start)
 		if err != nil {
+			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+				err = &TimeoutError{Stage: "dial", Err: err}
+			}
 			return nil, err
 		}
 		return p.wrap(nc), nil

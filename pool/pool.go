@@ -67,19 +67,19 @@ type Pool struct {
 	shared  *http.Client
 	mu      sync.Mutex
 	clients []*http.Client // per worker
-	target  *url.URL       // for seeding cookie jars
+	targets []*url.URL     // for seeding cookie jars
 	closing atomic.Bool
 }
 
-// New builds a pool for cfg; target is the URL cookies are seeded for.
-func New(cfg Config, target *url.URL) (*Pool, error) {
+// New builds a pool for cfg; targets are the URLs cookies are seeded for.
+func New(cfg Config, targets ...*url.URL) (*Pool, error) {
 	if cfg.Workers < 1 {
 		return nil, fmt.Errorf("pool: %d workers, need at least 1", cfg.Workers)
 	}
 	if _, err := ParseStrategy(string(cfg.Strategy)); err != nil {
 		return nil, fmt.Errorf("pool: %w", err)
 	}
-	p := &Pool{cfg: cfg, target: target}
+	p := &Pool{cfg: cfg, targets: targets}
 	if cfg.TLS != nil {
 		p.tls = cfg.TLS.Clone()
 	} else {
@@ -176,8 +176,10 @@ func (p *Pool) newClient(withJar bool) (*http.Client, error) {
 		if err != nil {
 			return nil, fmt.Errorf("pool: cookie jar: %w", err)
 		}
-		if len(p.cfg.Cookies) > 0 && p.target != nil {
-			jar.SetCookies(p.target, p.cfg.Cookies)
+		for _, u := range p.targets {
+			if len(p.cfg.Cookies) > 0 {
+				jar.SetCookies(u, p.cfg.Cookies)
+			}
 		}
 		c.Jar = jar
 	}

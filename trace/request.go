@@ -182,7 +182,12 @@ func (a *attempt) newConn(s *Sample) time.Duration {
 		if handshake >= 0 {
 			s.TLSHandshake, s.TLSResumed = true, resumed
 		}
-		return s.setIf(DNS, dns) + s.setIf(Connect, connect) + s.setIf(TLS, handshake)
+		sum := s.setIf(DNS, dns) + s.setIf(Connect, connect) + s.setIf(TLS, handshake)
+		if handshake < 0 && s.TLSHandshake && !a.tlsStart.IsZero() && !a.tlsDone.IsZero() {
+			// TLS the transport did itself, as through a CONNECT proxy.
+			sum += s.setIf(TLS, a.tlsDone.Sub(a.tlsStart))
+		}
+		return sum
 	}
 	var sum time.Duration
 	if !a.connectStart.IsZero() && !a.connectEnd.IsZero() {
