@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -50,11 +49,18 @@ func parseProfile(spec string, d profileDefaults) (profile, error) {
 		p.Pool.Timeout = d.timeout
 	}
 	p.backoff = "100ms:2s"
+	lastKey := ""
 	for _, f := range fields[1:] {
 		k, v, ok := strings.Cut(f, "=")
+		if !ok && lastKey == "retry-on" {
+			// retry-on=502,503,reset: its list goes on until the next key=value.
+			p.retryOn += "," + strings.TrimSpace(f)
+			continue
+		}
 		if !ok {
 			return profile{}, fmt.Errorf("profile %q: %q is not key=value (keys: %s)", spec, f, profileKeys)
 		}
+		lastKey = strings.TrimSpace(k)
 		if err := p.set(strings.TrimSpace(k), strings.TrimSpace(v)); err != nil {
 			return profile{}, fmt.Errorf("profile %q: %w", spec, err)
 		}
@@ -199,14 +205,4 @@ func checkNames(ps []profile) error {
 		seen[p.Name] = true
 	}
 	return nil
-}
-
-// sortedKeys returns m's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
