@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -27,7 +28,10 @@ const profileKeys = "max-idle, max-idle-per-host, max-conns-per-host, idle-timeo
 // profileDefaults are the run-wide values a profile starts from.
 type profileDefaults struct {
 	workers int
-	timeout time.Duration
+	// timeout, when hasTimeout, replaces the default whole-request timeout
+	// (0: none).
+	timeout    time.Duration
+	hasTimeout bool
 }
 
 // parseProfile parses "[name=]strategy[,key=value...]".
@@ -45,7 +49,7 @@ func parseProfile(spec string, d profileDefaults) (profile, error) {
 	if p.Name == "" {
 		return profile{}, fmt.Errorf("profile %q: empty name", spec)
 	}
-	if d.timeout > 0 {
+	if d.hasTimeout {
 		p.Pool.Timeout = d.timeout
 	}
 	p.backoff = "100ms:2s"
@@ -114,6 +118,9 @@ func (p *profile) set(k, v string) error {
 	case "backoff":
 		p.backoff = v
 	case "local-addr":
+		if net.ParseIP(v) == nil {
+			return fmt.Errorf("local-addr=%s: want an IP address of this machine, e.g. 127.0.0.2", v)
+		}
 		o.LocalAddr = v
 	default:
 		return fmt.Errorf("unknown key %q (keys: %s)", k, profileKeys)

@@ -11,7 +11,7 @@ import (
 )
 
 func TestParseProfile(t *testing.T) {
-	d := profileDefaults{workers: 8, timeout: 5 * time.Second}
+	d := profileDefaults{workers: 8, timeout: 5 * time.Second, hasTimeout: true}
 	tests := []struct {
 		spec    string
 		check   func(p profile) string // "" when fine
@@ -59,6 +59,7 @@ func TestParseProfile(t *testing.T) {
 		{spec: "shared,retries=1,backoff=1s:1ms", wantErr: "backoff"},
 		{spec: "shared,nope=1", wantErr: "unknown key"},
 		{spec: "shared,junk", wantErr: "not key=value"},
+		{spec: "shared,local-addr=nope", wantErr: "local-addr=nope: want an IP address"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.spec, func(t *testing.T) {

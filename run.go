@@ -61,7 +61,7 @@ func newRunFlags(rc *runConfig, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&rc.method, "m", "GET", "request method")
 	fs.Var(&rc.headers, "H", "request header `'Key: Value'`, repeatable")
 	fs.StringVar(&rc.body, "body", "", "request body, or @FILE to read it from FILE")
-	fs.DurationVar(&rc.timeout, "timeout", 30*time.Second, "whole-request timeout (a profile's timeout= key overrides it)")
+	fs.DurationVar(&rc.timeout, "timeout", 30*time.Second, "whole-request timeout, 0 for none (a profile's timeout= key overrides it)")
 	fs.BoolVar(&rc.insecure, "insecure", false, "do not verify the target's TLS certificate")
 	fs.StringVar(&rc.cacert, "cacert", "", "PEM `FILE` of CA certificates to trust for the target")
 	fs.Var(&rc.cookies, "cookie", "cookie `'name=value'` seeded into every session's jar (sent on every request of fresh), repeatable")
@@ -270,7 +270,7 @@ func resolve(rc *runConfig, stderr io.Writer) (*plan, error) {
 		}
 		pl.proxy = http.ProxyURL(u)
 	}
-	d := profileDefaults{workers: max(rc.concurrency, rc.maxWorkers), timeout: rc.timeout}
+	d := profileDefaults{workers: max(rc.concurrency, rc.maxWorkers), timeout: rc.timeout, hasTimeout: true}
 	if len(rc.profileSpec) == 0 {
 		if pl.profiles, err = defaultProfiles(pl.targets[0].URL, d); err != nil {
 			return nil, err

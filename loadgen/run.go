@@ -193,8 +193,9 @@ func (r *runner) emit(ctx context.Context, w int, s *trace.Sample, record bool) 
 // do sends one logical request, with its retries, and returns its sample.
 func (r *runner) do(ctx context.Context, w int, intended time.Time) trace.Sample {
 	var first trace.Sample
+	t := r.targets.pick() // every attempt of a request goes to the same target
 	for attempt := 0; ; attempt++ {
-		s := r.attempt(ctx, w)
+		s := r.attempt(ctx, w, t)
 		if attempt == 0 {
 			first = s
 		}
@@ -218,8 +219,7 @@ func (r *runner) do(ctx context.Context, w int, intended time.Time) trace.Sample
 	}
 }
 
-func (r *runner) attempt(ctx context.Context, w int) trace.Sample {
-	t := r.targets.pick()
+func (r *runner) attempt(ctx context.Context, w int, t *Target) trace.Sample {
 	client, release, err := r.pool.Client(w)
 	if err == nil {
 		var req *http.Request

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"sync/atomic"
 	"time"
 )
@@ -51,11 +52,30 @@ func (p *Pool) dialTLSContext(ctx context.Context, network, addr string) (net.Co
 	p.dialing.Add(1)
 	defer p.dialing.Done()
 	info := ConnInfo{At: time.Now(), Addr: addr}
-	c, err := p.dialTCP(ctx, network, addr, &info)
+	proxy, err := p.proxyFor(addr)
 	if err != nil {
 		info.Handshake = -1
 		p.report(&info, err)
 		return nil, err
+	}
+	dialAddr := addr
+	if proxy != nil {
+		dialAddr = proxyAddr(proxy)
+		info.Addr = dialAddr
+	}
+	c, err := p.dialTCP(ctx, network, dialAddr, &info)
+	if err != nil {
+		info.Handshake = -1
+		p.report(&info, err)
+		return nil, err
+	}
+	if proxy != nil {
+		if _, err := connectTunnel(ctx, c, proxy, addr); err != nil {
+			c.Close()
+			info.Handshake = -1
+			p.report(&info, err)
+			return nil, err
+		}
 	}
 	cfg := p.tls.Clone()
 	if cfg.ServerName == "" {
@@ -88,6 +108,17 @@ func (p *Pool) dialTLSContext(ctx context.Context, network, addr string) (net.Co
 	c.dns, c.connect, c.handshake, c.resumed = info.DNS, info.Connect, info.Handshake, info.Resumed
 	p.report(&info, nil)
 	return tc, nil
+}
+
+// proxyAddr is the host:port of a proxy URL, with the scheme's default port.
+func proxyAddr(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	if u.Scheme == "https" {
+		return net.JoinHostPort(u.Hostname(), "443")
+	}
+	return net.JoinHostPort(u.Hostname(), "80")
 }
 
 // dialTCP resolves addr (timed, unless it is an IP literal) and connects to

@@ -152,7 +152,7 @@ func (p *Pool) workerClient(worker int) (*http.Client, error) {
 func (p *Pool) newClient(withJar bool) (*http.Client, error) {
 	o := p.cfg.Options
 	t := &http.Transport{
-		Proxy:                 p.cfg.Proxy,
+		Proxy:                 p.transportProxy,
 		DialContext:           p.dialContext,
 		DialTLSContext:        p.dialTLSContext,
 		TLSClientConfig:       p.tls,
@@ -176,14 +176,36 @@ func (p *Pool) newClient(withJar bool) (*http.Client, error) {
 		if err != nil {
 			return nil, fmt.Errorf("pool: cookie jar: %w", err)
 		}
-		for _, u := range p.targets {
-			if len(p.cfg.Cookies) > 0 {
-				jar.SetCookies(u, p.cfg.Cookies)
-			}
-		}
+		seedJar(jar, p.targets, p.cfg.Cookies)
 		c.Jar = jar
 	}
 	return c, nil
+}
+
+// seedJar puts cookies into jar once for every distinct target host, for the
+// whole site (Path "/" unless the cookie names one), so a session sends each
+// seeded cookie once on every path, as a fresh client does.
+func seedJar(jar http.CookieJar, targets []*url.URL, cookies []*http.Cookie) {
+	if len(cookies) == 0 {
+		return
+	}
+	site := make([]*http.Cookie, len(cookies))
+	for i, c := range cookies {
+		cc := *c
+		if cc.Path == "" {
+			cc.Path = "/"
+		}
+		site[i] = &cc
+	}
+	seen := map[string]bool{}
+	for _, u := range targets {
+		key := u.Scheme + "://" + u.Host
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		jar.SetCookies(&url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/"}, site)
+	}
 }
 
 // Cookies returns the cookies a client without a jar must send itself: the

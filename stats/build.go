@@ -91,11 +91,6 @@ func (r *Recorder) Profile(info RunInfo) (Profile, error) {
 		Opened: info.Opened, Reused: c.reused, Unused: info.Unused,
 		TLSHandshakes: info.TLSHandshakes, TLSResumed: info.TLSResumed,
 	}
-	if info.TLSHandshakes == 0 && c.tlsHandshakes > 0 {
-		// The transport did the handshakes itself (through a CONNECT proxy):
-		// count them from the requests that used the new connections.
-		p.Connections.TLSHandshakes, p.Connections.TLSResumed = c.tlsHandshakes, c.tlsResumed
-	}
 	if used := info.Opened - info.Unused; used > 0 {
 		p.Connections.RequestsPerConn = float64(c.gotConn) / float64(used)
 	}

@@ -184,7 +184,7 @@ func (a *attempt) newConn(s *Sample) time.Duration {
 		}
 		sum := s.setIf(DNS, dns) + s.setIf(Connect, connect) + s.setIf(TLS, handshake)
 		if handshake < 0 && s.TLSHandshake && !a.tlsStart.IsZero() && !a.tlsDone.IsZero() {
-			// TLS the transport did itself, as through a CONNECT proxy.
+			// TLS the transport did itself on a connection the pool dialed.
 			sum += s.setIf(TLS, a.tlsDone.Sub(a.tlsStart))
 		}
 		return sum
