@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sync/atomic"
@@ -17,32 +18,36 @@ type Target struct {
 	Body   []byte
 }
 
-// targets hands out targets round-robin.
+// targets hands out targets round-robin, each with its request template.
 type targets struct {
-	list []Target
-	next atomic.Uint64
+	list  []Target
+	tmpls []*http.Request
+	next  atomic.Uint64
 }
 
-func (t *targets) pick() *Target {
+func newTargets(list []Target) (*targets, error) {
+	t := &targets{list: list, tmpls: make([]*http.Request, len(list))}
+	for i := range list {
+		tmpl, err := template(&list[i])
+		if err != nil {
+			return nil, err
+		}
+		t.tmpls[i] = tmpl
+	}
+	return t, nil
+}
+
+func (t *targets) pick() int {
 	if len(t.list) == 1 {
-		return &t.list[0]
+		return 0
 	}
-	return &t.list[(t.next.Add(1)-1)%uint64(len(t.list))]
+	return int((t.next.Add(1) - 1) % uint64(len(t.list)))
 }
 
-// newRequest builds a fresh request for t: a request and its body are used once.
-func newRequest(ctx context.Context, t *Target, cookies []*http.Cookie) (*http.Request, error) {
-	var body *bytes.Reader
-	if t.Body != nil {
-		body = bytes.NewReader(t.Body)
-	}
-	var req *http.Request
-	var err error
-	if body != nil {
-		req, err = http.NewRequestWithContext(ctx, t.Method, t.URL.String(), body)
-	} else {
-		req, err = http.NewRequestWithContext(ctx, t.Method, t.URL.String(), nil)
-	}
+// template builds t's request once: URL parsed and headers set; each send
+// clones it.
+func template(t *Target) (*http.Request, error) {
+	req, err := http.NewRequest(t.Method, t.URL.String(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("loadgen: build request %s %s: %w", t.Method, t.URL.Redacted(), err)
 	}
@@ -52,8 +57,20 @@ func newRequest(ctx context.Context, t *Target, cookies []*http.Cookie) (*http.R
 	if h := t.Header.Get("Host"); h != "" {
 		req.Host = h
 	}
+	return req, nil
+}
+
+// newRequest returns a fresh request for target i: a request and its body
+// are used once.
+func (t *targets) newRequest(ctx context.Context, i int, cookies []*http.Cookie) *http.Request {
+	req := t.tmpls[i].Clone(ctx)
+	if body := t.list[i].Body; body != nil {
+		req.ContentLength = int64(len(body))
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
 	for _, c := range cookies {
 		req.AddCookie(c)
 	}
-	return req, nil
+	return req
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"sync"
 	"sync/atomic"
@@ -89,7 +88,11 @@ func Run(ctx context.Context, cfg Config, sink Sink) (Summary, error) {
 	if err := cfg.validate(); err != nil {
 		return Summary{}, fmt.Errorf("loadgen: %w", err)
 	}
-	r := &runner{cfg: cfg, sink: sink, targets: &targets{list: cfg.Targets}}
+	ts, err := newTargets(cfg.Targets)
+	if err != nil {
+		return Summary{}, err
+	}
+	r := &runner{cfg: cfg, sink: sink, targets: ts}
 	pc := cfg.Pool
 	pc.Workers = max(cfg.Workers, cfg.MaxWorkers)
 	pc.OnConn = r.onConn
@@ -219,20 +222,15 @@ func (r *runner) do(ctx context.Context, w int, intended time.Time) trace.Sample
 	}
 }
 
-func (r *runner) attempt(ctx context.Context, w int, t *Target) trace.Sample {
+func (r *runner) attempt(ctx context.Context, w int, t int) trace.Sample {
 	client, release, err := r.pool.Client(w)
 	if err == nil {
-		var req *http.Request
-		req, err = newRequest(ctx, t, r.pool.Cookies())
-		if err == nil {
-			s := trace.Do(client, req)
-			release()
-			return s
-		}
+		s := trace.Do(client, r.targets.newRequest(ctx, t, r.pool.Cookies()))
 		release()
+		return s
 	}
 	now := time.Now()
-	s := trace.Sample{Start: now, End: now, Host: t.URL.Host, Err: trace.ErrOther}
+	s := trace.Sample{Start: now, End: now, Host: r.targets.list[t].URL.Host, Err: trace.ErrOther}
 	s.Phases[trace.Total], s.Has[trace.Total] = 0, true
 	return s
 }
