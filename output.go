@@ -20,7 +20,7 @@ func report(rc *runConfig, res *stats.Results, stdout, stderr io.Writer) error {
 	if rc.outDir == "" {
 		return nil
 	}
-	paths, err := writeReport(rc.outDir, res)
+	paths, err := writeReport(rc.outDir, res, rc.plots)
 	if err != nil {
 		return err
 	}
@@ -49,8 +49,8 @@ func writeJSON(w io.Writer, res *stats.Results) error {
 	return nil
 }
 
-// writeReport writes results.json (and the plots) into dir.
-func writeReport(dir string, res *stats.Results) ([]string, error) {
+// writeReport writes results.json, and the plots when withPlots, into dir.
+func writeReport(dir string, res *stats.Results, withPlots bool) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("report folder: %w", err)
 	}
@@ -65,6 +65,9 @@ func writeReport(dir string, res *stats.Results) ([]string, error) {
 	}
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("results: %w", err)
+	}
+	if !withPlots {
+		return []string{path}, nil
 	}
 	plotted, err := writePlots(dir, res)
 	if err != nil {

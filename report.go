@@ -19,6 +19,7 @@ func reportCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	format := fs.String("format", "table", "what to print on stdout: table, markdown, json or csv")
+	withPlots := fs.Bool("plots", true, "draw the PNG plots and .hgrm files (--plots=false: tables, and with -o results.json, only)")
 	outDir := fs.String("o", "", "write the merged results.json and the plots into `DIR` (default: the folder of a single FILE, else ./reusebench-merged)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: reusebench report [flags] FILE...\n\n"+
@@ -64,6 +65,8 @@ func reportCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	var paths []string
 	dir := *outDir
 	switch {
+	case dir == "" && len(files) == 1 && !*withPlots:
+		return 0
 	case dir == "" && len(files) == 1:
 		dir = filepath.Dir(files[0])
 		paths, err = writePlots(dir, res)
@@ -71,7 +74,7 @@ func reportCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		if dir == "" {
 			dir = "reusebench-merged"
 		}
-		paths, err = writeReport(dir, res)
+		paths, err = writeReport(dir, res, *withPlots)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "reusebench report: %v\n", err)

@@ -37,6 +37,7 @@ type runConfig struct {
 	cacert      string
 	jsonOut     bool
 	outDir      string
+	plots       bool
 	format      string
 	cookies     listFlag
 	bearer      string
@@ -73,6 +74,7 @@ func newRunFlags(rc *runConfig, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&rc.targetsFile, "targets", "", "read targets from `FILE`: `METHOD URL` lines, optional 'Key: Value' header lines and an @BODYFILE line after each; requests go round-robin")
 	fs.BoolVar(&rc.jsonOut, "json", false, "print the results JSON on stdout instead of the tables (same as --format json)")
 	fs.StringVar(&rc.outDir, "o", "", "write results.json and the report into `DIR`")
+	fs.BoolVar(&rc.plots, "plots", true, "with -o, draw the PNG plots and .hgrm files beside results.json (--plots=false: results.json only)")
 	fs.StringVar(&rc.format, "format", "table", "what to print on stdout: table, markdown, json or csv")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: reusebench run [flags] [URL...]\n\n"+

@@ -191,7 +191,7 @@ func TestRunCLI(t *testing.T) {
 			stdout: []string{"shared", "3 (100.0%)"}},
 		{name: "tables", args: []string{"run", "-n", "50", "-c", "2", "-p", "a=shared", "-p", "b=fresh", srv.URL()}, code: 0,
 			stdout: []string{"p99.9", "conns opened", "reuse %", "vs first", "│ a ", "│ b "}},
-		{name: "json and -o, no secrets", args: []string{"run", "--json", "-n", "20", "-c", "2", "-o", dir,
+		{name: "json and -o, no secrets", args: []string{"run", "--json", "--plots=false", "-n", "20", "-c", "2", "-o", dir,
 			"-H", "Authorization: Bearer s3cr3t-token", "-H", "Cookie: sid=c00kie-value", "-p", "shared", srv.URL()}, code: 0,
 			stdout: []string{`"profiles"`, `"histograms"`}, noOutput: "s3cr3t"},
 	}

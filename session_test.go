@@ -270,7 +270,7 @@ func TestAuth(t *testing.T) {
 			const n = 10
 			args := []string{"-c", "2", "-n", fmt.Sprint(n)}
 			if tt.report {
-				args = append(args, "-o", out)
+				args = append(args, "--plots=false", "-o", out)
 			}
 			r := runCLI(t, append(args, tt.args...)...)
 			if r.code != 0 || len(r.res.Profiles) != 1 {

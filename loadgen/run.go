@@ -156,7 +156,7 @@ func (r *runner) onConn(info pool.ConnInfo) {
 	c := trace.Conn{
 		At: info.At, Host: info.Addr,
 		DNS: info.DNS, Connect: info.Connect, Handshake: info.Handshake,
-		HasDNS: info.DNS >= 0, HasConnect: info.Err == nil || info.Handshake >= 0,
+		HasDNS: info.DNS >= 0, HasConnect: info.Connected,
 		HasHandshake: info.Handshake >= 0 && info.Err == nil,
 		Resumed:      info.Resumed, Err: trace.Classify(info.Err),
 	}
@@ -185,9 +185,10 @@ func (r *runner) phase(ctx, stop context.Context, n int64, record bool) {
 	wg.Wait()
 }
 
-// emit hands s to the sink, unless it was cut short by the run's own cancellation.
+// emit hands s to the sink, unless it was cut short by the end of the run's
+// own context (cancelled, or past its deadline).
 func (r *runner) emit(ctx context.Context, w int, s *trace.Sample, record bool) {
-	if !record || (ctx.Err() != nil && s.Err == trace.ErrCanceled) {
+	if !record || (ctx.Err() != nil && (s.Err == trace.ErrCanceled || s.Err == trace.ErrTimeout)) {
 		return
 	}
 	r.sink.Record(w, s)

@@ -14,8 +14,11 @@ import (
 // ConnInfo describes one dial. A step that did not happen has a negative
 // duration: DNS for an IP literal, Handshake for plain HTTP.
 type ConnInfo struct {
-	At                      time.Time
-	Addr                    string
+	At   time.Time
+	Addr string
+	// Connected is true once TCP connected: the connection counts as opened
+	// even if its TLS handshake or proxy tunnel then failed.
+	Connected               bool
 	DNS, Connect, Handshake time.Duration
 	Resumed                 bool
 	Err                     error
@@ -35,7 +38,7 @@ func (e *TimeoutError) TimeoutStage() string { return e.Stage }
 // dialContext dials a plain TCP connection (http:// targets and proxies).
 func (p *Pool) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	p.dialing.Add(1)
-	defer p.dialing.Done()
+	defer p.dialDone()
 	info := ConnInfo{At: time.Now(), Addr: addr, Handshake: -1}
 	c, err := p.dialTCP(ctx, network, addr, &info)
 	p.report(&info, err)
@@ -46,11 +49,16 @@ func (p *Pool) dialContext(ctx context.Context, network, addr string) (net.Conn,
 	return c, nil
 }
 
+func (p *Pool) dialDone() {
+	p.dialing.Add(-1)
+	p.notify()
+}
+
 // dialTLSContext dials TCP and does the TLS handshake itself, so the
 // handshake is timed on the connection, whichever request ends up using it.
 func (p *Pool) dialTLSContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	p.dialing.Add(1)
-	defer p.dialing.Done()
+	defer p.dialDone()
 	info := ConnInfo{At: time.Now(), Addr: addr}
 	proxy, err := p.proxyFor(addr)
 	if err != nil {
@@ -141,7 +149,7 @@ func (p *Pool) dialTCP(ctx context.Context, network, addr string, info *ConnInfo
 			}
 			return nil, err
 		}
-		return p.wrap(nc), nil
+		return p.wrap(nc, info), nil
 	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -163,7 +171,7 @@ func (p *Pool) dialTCP(ctx context.Context, network, addr string, info *ConnInfo
 		nc, err := p.dialer.DialContext(ctx, network, net.JoinHostPort(ip, port))
 		if err == nil {
 			info.Connect = time.Since(start)
-			return p.wrap(nc), nil
+			return p.wrap(nc, info), nil
 		}
 		lastErr = err
 		var ne net.Error
@@ -175,8 +183,9 @@ func (p *Pool) dialTCP(ctx context.Context, network, addr string, info *ConnInfo
 	return nil, lastErr
 }
 
-func (p *Pool) wrap(nc net.Conn) *conn {
+func (p *Pool) wrap(nc net.Conn, info *ConnInfo) *conn {
 	p.counts.opened.Add(1)
+	info.Connected = true
 	return &conn{Conn: nc, pool: p}
 }
 
@@ -216,10 +225,11 @@ func (c *conn) DialTimings() (dns, connect, handshake time.Duration, resumed boo
 // pool used without trace.Do counts every connection as unused.
 func (c *conn) Close() error {
 	if c.closed.CompareAndSwap(false, true) {
-		c.pool.counts.closed.Add(1)
 		if !c.claimed.Load() {
 			c.pool.counts.unused.Add(1)
 		}
+		c.pool.counts.closed.Add(1) // after unused: Closed == Opened means all final
+		c.pool.notify()
 	}
 	return c.Conn.Close()
 }

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Config says how a pool reaches the target.
@@ -63,7 +64,8 @@ type Pool struct {
 	tls     *tls.Config
 	dialer  net.Dialer
 	counts  counters
-	dialing sync.WaitGroup
+	dialing atomic.Int64  // dials in flight
+	changed chan struct{} // a dial ended or a connection closed
 	shared  *http.Client
 	mu      sync.Mutex
 	clients []*http.Client // per worker
@@ -79,7 +81,7 @@ func New(cfg Config, targets ...*url.URL) (*Pool, error) {
 	if _, err := ParseStrategy(string(cfg.Strategy)); err != nil {
 		return nil, fmt.Errorf("pool: %w", err)
 	}
-	p := &Pool{cfg: cfg, targets: targets}
+	p := &Pool{cfg: cfg, targets: targets, changed: make(chan struct{}, 1)}
 	if cfg.TLS != nil {
 		p.tls = cfg.TLS.Clone()
 	} else {
@@ -227,11 +229,47 @@ func (p *Pool) Counts() Counts {
 	}
 }
 
-// Close waits for dials still in flight (a dial can outlive the request that
-// started it), then closes every idle connection, so the counts are final.
+// closeWait bounds how long Close waits for the transport to close its
+// connections. It exceeds the 5 s write deadline crypto/tls puts on sending
+// close_notify, so a TLS close that has to wait out that deadline still
+// counts.
+const closeWait = 10 * time.Second
+
+// Close closes every connection of the pool and returns once they are all
+// closed, so the counts are final: it waits for dials still in flight (a dial
+// can outlive the request that started it) and for connections the transport
+// is still putting back or closing on its own goroutines, closing idle ones
+// as they appear, for at most closeWait.
 func (p *Pool) Close() {
 	p.closing.Store(true)
-	p.dialing.Wait()
+	deadline := time.NewTimer(closeWait)
+	defer deadline.Stop()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		p.closeIdle()
+		c := p.Counts()
+		if p.dialing.Load() == 0 && c.Closed >= c.Opened {
+			return
+		}
+		select {
+		case <-p.changed:
+		case <-tick.C:
+		case <-deadline.C:
+			return
+		}
+	}
+}
+
+// notify wakes Close after a dial ended or a connection closed.
+func (p *Pool) notify() {
+	select {
+	case p.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (p *Pool) closeIdle() {
 	if p.shared != nil {
 		p.shared.CloseIdleConnections()
 	}

@@ -97,7 +97,7 @@ func (r *Recorder) RecordConn(c *trace.Conn) {
 	sh := &r.shards[r.nextConn.Add(1)%uint64(len(r.shards))]
 	sh.mu.Lock()
 	sh.recordConn(c)
-	if c.Err == trace.ErrNone {
+	if c.HasConnect {
 		sh.slot(sec).newConns++
 	}
 	sh.mu.Unlock()

@@ -207,7 +207,8 @@ func (sh *shard) record(s *trace.Sample, r *Recorder) {
 func (sh *shard) recordConn(c *trace.Conn) {
 	if c.Err != trace.ErrNone {
 		sh.c.connErrors++
-	} else {
+	}
+	if c.HasConnect { // opened, even if its handshake then failed
 		sh.c.conns++
 		if c.Host != "" {
 			sh.c.host(c.Host).Opened++

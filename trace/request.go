@@ -39,6 +39,7 @@ type attempt struct {
 	claimed, claimable       bool
 	tlsStart, tlsDone        time.Time
 	connectStart, connectEnd time.Time
+	dnsStart, dnsDone        time.Time
 	resumed                  bool
 }
 
@@ -63,6 +64,22 @@ func (a *attempt) clientTrace() *httptrace.ClientTrace {
 				first, claimable = c.Claim(), true
 			}
 			a.stamp(func() { a.gotConn, a.info, a.claimed, a.claimable = now, info, first, claimable })
+		},
+		DNSStart: func(httptrace.DNSStartInfo) {
+			now := time.Now()
+			a.stamp(func() {
+				if a.dnsStart.IsZero() {
+					a.dnsStart = now
+				}
+			})
+		},
+		DNSDone: func(info httptrace.DNSDoneInfo) {
+			now := time.Now()
+			a.stamp(func() {
+				if info.Err == nil {
+					a.dnsDone = now
+				}
+			})
 		},
 		ConnectStart: func(string, string) {
 			now := time.Now()
@@ -190,6 +207,11 @@ func (a *attempt) newConn(s *Sample) time.Duration {
 		return sum
 	}
 	var sum time.Duration
+	if !a.dnsStart.IsZero() && !a.dnsDone.IsZero() {
+		d := a.dnsDone.Sub(a.dnsStart)
+		s.set(DNS, d)
+		sum += d
+	}
 	if !a.connectStart.IsZero() && !a.connectEnd.IsZero() {
 		d := a.connectEnd.Sub(a.connectStart)
 		s.set(Connect, d)

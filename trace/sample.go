@@ -105,7 +105,8 @@ type Conn struct {
 	// Host is the address dialed.
 	Host string
 	// DNS, Connect and Handshake are the durations of the dial's steps; a step
-	// that did not happen is zero and its Has flag false.
+	// that did not happen is zero and its Has flag false. HasConnect means the
+	// connection was opened (TCP connected), even if a later step failed.
 	DNS, Connect, Handshake          time.Duration
 	HasDNS, HasConnect, HasHandshake bool
 	// Resumed reports a resumed TLS session.
