@@ -54,7 +54,7 @@ type Summary struct {
 	Workers int
 	// Arrivals, Late and MaxLate describe an open-model run: arrivals
 	// scheduled, those that waited more than LateAfter for a worker, and the
-	// longest wait.
+	// largest lateness (actual send − intended time).
 	Arrivals, Late int64
 	MaxLate        time.Duration
 	// FirstSend and LastSend are the first and last actual sends of an

@@ -39,6 +39,9 @@ func (e *TimeoutError) TimeoutStage() string { return e.Stage }
 func (p *Pool) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	p.dialing.Add(1)
 	defer p.dialDone()
+	if p.closing.Load() {
+		return nil, ErrClosed
+	}
 	info := ConnInfo{At: time.Now(), Addr: addr, Handshake: -1}
 	c, err := p.dialTCP(ctx, network, addr, &info)
 	p.report(&info, err)
@@ -49,6 +52,12 @@ func (p *Pool) dialContext(ctx context.Context, network, addr string) (net.Conn,
 	return c, nil
 }
 
+// ErrClosed is the error of a dial the transport starts after Close: a
+// request's dial goroutine can reach the dialer after every request is done.
+var ErrClosed = errors.New("pool: closed")
+
+// dialDone ends a dial. A dial raises the in-flight count before it checks
+// whether the pool is closing, so Close either waits for it or it fails.
 func (p *Pool) dialDone() {
 	p.dialing.Add(-1)
 	p.notify()
@@ -59,6 +68,9 @@ func (p *Pool) dialDone() {
 func (p *Pool) dialTLSContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	p.dialing.Add(1)
 	defer p.dialDone()
+	if p.closing.Load() {
+		return nil, ErrClosed
+	}
 	info := ConnInfo{At: time.Now(), Addr: addr}
 	proxy, err := p.proxyFor(addr)
 	if err != nil {
@@ -91,17 +103,13 @@ func (p *Pool) dialTLSContext(ctx context.Context, network, addr string) (net.Co
 		cfg.ServerName = host
 	}
 	tc := tls.Client(c, cfg)
-	hctx := ctx
-	if p.cfg.TLSTimeout > 0 {
-		var cancel context.CancelFunc
-		hctx, cancel = context.WithTimeout(ctx, p.cfg.TLSTimeout)
-		defer cancel()
-	}
+	hctx, cancel := finish(ctx, p.cfg.TLSTimeout)
+	defer cancel()
 	start := time.Now()
 	err = tc.HandshakeContext(hctx)
 	info.Handshake = time.Since(start)
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		if errors.Is(err, context.DeadlineExceeded) && p.cfg.TLSTimeout > 0 {
 			err = &TimeoutError{Stage: "tls", Err: err}
 		}
 		tc.Close()
@@ -129,22 +137,31 @@ func proxyAddr(u *url.URL) string {
 	return net.JoinHostPort(u.Hostname(), "80")
 }
 
+// finish returns the context a dial step runs under: when the step has its
+// own time limit, the transport's cancellation is detached from it. Go's
+// transport cancels a dial no request waits for any more; a TCP connect the
+// kernel had already completed would then be a connection the server
+// accepted and the pool never counted. Finished, the connection goes back to
+// the transport, which keeps it idle or closes it: opened, and unused.
+func finish(ctx context.Context, limit time.Duration) (context.Context, context.CancelFunc) {
+	if limit <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(context.WithoutCancel(ctx), limit)
+}
+
 // dialTCP resolves addr (timed, unless it is an IP literal) and connects to
 // the first address that answers.
 func (p *Pool) dialTCP(ctx context.Context, network, addr string, info *ConnInfo) (*conn, error) {
+	ctx, cancel := finish(ctx, p.cfg.DialTimeout)
+	defer cancel()
 	info.DNS = -1
 	if p.cfg.Dial != nil {
-		dctx := ctx
-		if p.cfg.DialTimeout > 0 {
-			var cancel context.CancelFunc
-			dctx, cancel = context.WithTimeout(ctx, p.cfg.DialTimeout)
-			defer cancel()
-		}
 		start := time.Now()
-		nc, err := p.cfg.Dial(dctx, network, addr)
+		nc, err := p.cfg.Dial(ctx, network, addr)
 		info.Connect = time.Since(start)
 		if err != nil {
-			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			if errors.Is(err, context.DeadlineExceeded) && p.cfg.DialTimeout > 0 {
 				err = &TimeoutError{Stage: "dial", Err: err}
 			}
 			return nil, err
@@ -175,7 +192,7 @@ func (p *Pool) dialTCP(ctx context.Context, network, addr string, info *ConnInfo
 		}
 		lastErr = err
 		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() && ctx.Err() == nil {
+		if errors.As(err, &ne) && ne.Timeout() && p.cfg.DialTimeout > 0 {
 			lastErr = &TimeoutError{Stage: "dial", Err: err}
 		}
 	}

@@ -206,10 +206,10 @@ func writeNotes(w io.Writer, res *Results) error {
 		p := &res.Profiles[i]
 		var notes []string
 		if r := p.Rate; r != nil && r.Target > 0 && r.Achieved < 0.99*r.Target {
-			notes = append(notes, fmt.Sprintf("could not keep up: achieved %s/s of %s/s target (%d arrivals sent late, up to %s ms); raise -c or --max-workers, or the machine is saturated",
+			notes = append(notes, fmt.Sprintf("could not keep up: achieved %s/s of %s/s target (%d arrivals waited for a worker, the latest sent %s ms late); raise -c or --max-workers, or the machine is saturated",
 				FormatRate(r.Achieved), FormatRate(r.Target), r.Late, FormatMS(r.MaxLateMs)))
 		} else if r != nil && r.Late > 0 {
-			notes = append(notes, fmt.Sprintf("%d arrivals were sent more than 1 ms after their intended time (up to %s ms), mostly waiting for a free worker; that wait is in the corrected latency", r.Late, FormatMS(r.MaxLateMs)))
+			notes = append(notes, fmt.Sprintf("%d arrivals waited more than 1 ms for a free worker (the latest was sent %s ms after its intended time); that wait is in the corrected latency", r.Late, FormatMS(r.MaxLateMs)))
 		}
 		for _, n := range p.Notes {
 			notes = append(notes, n)
