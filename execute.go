@@ -20,6 +20,7 @@ type windowSink struct {
 	srv *target.Server
 }
 
+// Begin resets the target's counters, then starts the recorder's window.
 func (s windowSink) Begin(t time.Time) {
 	if s.srv != nil {
 		s.srv.Reset()

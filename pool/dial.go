@@ -30,9 +30,16 @@ type TimeoutError struct {
 	Err   error
 }
 
-func (e *TimeoutError) Error() string        { return e.Stage + " timeout: " + e.Err.Error() }
-func (e *TimeoutError) Unwrap() error        { return e.Err }
-func (e *TimeoutError) Timeout() bool        { return true }
+// Error names the step that timed out.
+func (e *TimeoutError) Error() string { return e.Stage + " timeout: " + e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *TimeoutError) Unwrap() error { return e.Err }
+
+// Timeout reports true (net.Error).
+func (e *TimeoutError) Timeout() bool { return true }
+
+// TimeoutStage returns "dial" or "tls" (trace.StagedTimeout).
 func (e *TimeoutError) TimeoutStage() string { return e.Stage }
 
 // dialContext dials a plain TCP connection (http:// targets and proxies).

@@ -1,0 +1,188 @@
+package stats_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reusebench/reusebench/stats"
+)
+
+func TestReusePercent(t *testing.T) {
+	tests := []struct {
+		c    stats.Connections
+		want float64
+	}{
+		{stats.Connections{}, 0},
+		{stats.Connections{Opened: 1, Reused: 9}, 90},
+		{stats.Connections{Opened: 10}, 0},
+		{stats.Connections{Opened: 3, Unused: 1, Reused: 8}, 80},
+		{stats.Connections{Opened: 2, Unused: 2}, 0},
+	}
+	for _, tt := range tests {
+		p := stats.Profile{Connections: tt.c}
+		if got := stats.ReusePercent(&p); got != tt.want {
+			t.Errorf("ReusePercent(%+v) = %v, want %v", tt.c, got, tt.want)
+		}
+	}
+}
+
+func TestFormatMS(t *testing.T) {
+	tests := []struct {
+		in   float64
+		want string
+	}{
+		{0, "0"},
+		{0.0004, "0.000"},
+		{0.1234, "0.123"},
+		{0.9996, "1.000"},
+		{1, "1.00"},
+		{1.234, "1.23"},
+		{9.99, "9.99"},
+		{12.34, "12.3"},
+		{99.9, "99.9"},
+		{123.4, "123"},
+		{1234.6, "1235"},
+		{60000, "60000"},
+	}
+	for _, tt := range tests {
+		if got := stats.FormatMS(tt.in); got != tt.want {
+			t.Errorf("FormatMS(%v) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		in   float64
+		want string
+	}{{0, "0.0"}, {12.34, "12.3"}, {99.94, "99.9"}, {100, "100"}, {12345.6, "12346"}} {
+		if got := stats.FormatRate(tt.in); got != tt.want {
+			t.Errorf("FormatRate(%v) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	if got := stats.Summarize(nil); got != (stats.Latency{}) {
+		t.Errorf("Summarize(nil) = %+v", got)
+	}
+	if got := stats.Summarize(stats.NewHistogram()); got != (stats.Latency{}) {
+		t.Errorf("Summarize(empty) = %+v", got)
+	}
+	h := stats.NewHistogram()
+	for v := int64(1); v <= 1000; v++ {
+		if err := h.RecordValue(v * 1000); err != nil { // 1..1000 ms
+			t.Fatal(err)
+		}
+	}
+	l := stats.Summarize(h)
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{{"p50", l.P50, 500}, {"p90", l.P90, 900}, {"p99", l.P99, 990}, {"p99.9", l.P999, 999}, {"max", l.Max, 1000}, {"mean", l.Mean, 500.5}} {
+		if c.got < c.want*0.999 || c.got > c.want*1.001 {
+			t.Errorf("%s = %v ms, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+// results returns a results file of two closed-model profiles, the second
+// with a failed check.
+func results(t *testing.T) *stats.Results {
+	t.Helper()
+	a := newRun(t, stats.Options{}).profile(t, stats.RunInfo{Name: "shared-keepalive", Strategy: "shared", Opened: 2})
+	b := newRun(t, stats.Options{}).profile(t, stats.RunInfo{Name: "fresh-noreuse", Strategy: "fresh", Opened: 5})
+	return &stats.Results{Version: stats.Version, Started: t0, Target: "http://127.0.0.1:8080/",
+		Settings: stats.Settings{Concurrency: 3, Requests: 10}, Profiles: []stats.Profile{a, b}}
+}
+
+func TestWriteTables(t *testing.T) {
+	for _, markdown := range []bool{false, true} {
+		t.Run("markdown="+strconv.FormatBool(markdown), func(t *testing.T) {
+			res := results(t)
+			var buf bytes.Buffer
+			if err := stats.WriteTables(&buf, res, markdown); err != nil {
+				t.Fatal(err)
+			}
+			out := buf.String()
+			for _, want := range []string{"shared-keepalive", "fresh-noreuse", "p99.9", "req/s", "reuse %", "conns opened", "connect", "CHECK FAILED"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("output lacks %q:\n%s", want, out)
+				}
+			}
+			for _, bad := range []string{"P 99 . 9", "P99.9", "REQ/S", "corr p99"} {
+				if strings.Contains(out, bad) {
+					t.Errorf("output contains %q:\n%s", bad, out)
+				}
+			}
+			if markdown != strings.Contains(out, "|---") && markdown != strings.Contains(out, "| ---") && markdown != strings.Contains(out, ":|") {
+				t.Errorf("markdown %v, output:\n%s", markdown, out)
+			}
+			// One summary row per profile: its name appears in the summary
+			// and the phase table.
+			if n := strings.Count(out, "shared-keepalive"); n != 2 {
+				t.Errorf("%q appears %d times, want 2 (summary, phases):\n%s", "shared-keepalive", n, out)
+			}
+			if !strings.Contains(out, "note: fresh-noreuse: CHECK FAILED") || strings.Contains(out, "note: shared-keepalive: CHECK") {
+				t.Errorf("failed checks not reported for the right profile:\n%s", out)
+			}
+		})
+	}
+}
+
+func TestWriteTablesOpenModel(t *testing.T) {
+	r := newRun(t, stats.Options{Open: true})
+	p := r.profile(t, stats.RunInfo{Name: "open-shared", Opened: 2, TargetRate: 100, FirstSend: t0,
+		LastSend: t0.Add(900 * time.Millisecond), Arrivals: 10, Late: 3, MaxLate: 20 * time.Millisecond, Workers: 2})
+	res := &stats.Results{Version: stats.Version, Settings: stats.Settings{Rate: 100}, Profiles: []stats.Profile{p}}
+	var buf bytes.Buffer
+	if err := stats.WriteTables(&buf, res, false); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{"corr p99.9", "achieved/s", "could not keep up", "open-shared"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("open-model output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestWriteCSV(t *testing.T) {
+	res := results(t)
+	var buf bytes.Buffer
+	if err := stats.WriteCSV(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatalf("output is not CSV: %v\n%s", err, buf.String())
+	}
+	if len(rows) != 1+len(res.Profiles) {
+		t.Fatalf("%d rows, want a header and %d profiles", len(rows), len(res.Profiles))
+	}
+	header := rows[0]
+	col := map[string]int{}
+	for i, h := range header {
+		col[h] = i
+	}
+	for _, h := range []string{"profile", "requests", "p999_ms", "conns_opened", "reuse_pct"} {
+		if _, ok := col[h]; !ok {
+			t.Errorf("header %v lacks %q", header, h)
+		}
+	}
+	for i, p := range res.Profiles {
+		row := rows[i+1]
+		if len(row) != len(header) {
+			t.Errorf("row %d has %d fields, header %d", i, len(row), len(header))
+			continue
+		}
+		if row[col["profile"]] != p.Name || row[col["requests"]] != strconv.FormatInt(p.Requests, 10) ||
+			row[col["conns_opened"]] != strconv.FormatInt(p.Connections.Opened, 10) {
+			t.Errorf("row %d = %v, want profile %s with %d requests, %d opened", i, row, p.Name, p.Requests, p.Connections.Opened)
+		}
+		if got, _ := strconv.ParseFloat(row[col["p999_ms"]], 64); got != p.Latency.P999 {
+			t.Errorf("row %d p999 %v, want %v", i, got, p.Latency.P999)
+		}
+	}
+}
