@@ -50,6 +50,7 @@ func latencyFigure(res *stats.Results) (*figure, error) {
 	type line struct {
 		pts    []XY
 		color  color.Color
+		width  vg.Length
 		dashes []vg.Length
 	}
 	var lines []line
@@ -77,7 +78,7 @@ func latencyFigure(res *stats.Results) (*figure, error) {
 			corrected = corrected || h.name == "corrected"
 			maxX = math.Max(maxX, pts[len(pts)-1].X)
 			curves = append(curves, pts)
-			lines = append(lines, line{pts, c, h.dashes})
+			lines = append(lines, line{pts, c, profileWidth(i, len(res.Profiles)), h.dashes})
 			leg.Add(h.label, lineThumb(c, h.dashes))
 			entries = append(entries, h.label)
 		}
@@ -88,7 +89,7 @@ func latencyFigure(res *stats.Results) (*figure, error) {
 		}
 	}
 	for _, l := range lines {
-		if err := addLine(p, l.pts, l.color, l.dashes); err != nil {
+		if err := addLine(p, l.pts, l.color, l.width, l.dashes); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -244,10 +245,11 @@ func seriesFigure(res *stats.Results, s seriesSpec) (*figure, error) {
 		}
 		leg.Add(label, lineThumb(c, nil))
 		entries = append(entries, label)
-		errs = append(errs, addLine(up, t, c, nil), addLine(down, b, c, nil))
+		w := profileWidth(i, len(res.Profiles))
+		errs = append(errs, addLine(up, t, c, w, nil), addLine(down, b, c, w, nil))
 		if s.extra != nil {
 			if e := s.extra(prof); len(e) > 0 {
-				errs = append(errs, addLine(up, e, c, dotted))
+				errs = append(errs, addLine(up, e, c, w, dotted))
 				label := shortName(prof.Name) + " " + s.extraName
 				leg.Add(label, lineThumb(c, dotted))
 				entries = append(entries, label)

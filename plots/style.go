@@ -335,9 +335,20 @@ func headroom(a *plot.Axis) {
 	a.Max *= 1.08
 }
 
-// addLine adds pts to p as a line in colour c, with point markers when the line
-// is too short to be seen on its own: dots for solid lines, rings for dashed.
-func addLine(p *plot.Plot, pts []XY, c color.Color, dashes []vg.Length) error {
+// profileWidth is the line width of profile i of n: earlier profiles are
+// drawn wider, so where two profiles' lines coincide (shared and h2 both at
+// 100 % reuse) the one below still shows as a band around the one on top.
+func profileWidth(i, n int) vg.Length {
+	if n <= 1 {
+		return lineWidth
+	}
+	return lineWidth * vg.Length(1+1.2*float64(n-1-i)/float64(n-1))
+}
+
+// addLine adds pts to p as a line in colour c and width w, with point markers
+// when the line is too short to be seen on its own: dots for solid lines,
+// rings for dashed.
+func addLine(p *plot.Plot, pts []XY, c color.Color, w vg.Length, dashes []vg.Length) error {
 	if len(pts) == 0 {
 		return nil
 	}
@@ -349,14 +360,14 @@ func addLine(p *plot.Plot, pts []XY, c color.Color, dashes []vg.Length) error {
 	if err != nil {
 		return err
 	}
-	l.Color, l.Width, l.Dashes = c, lineWidth, dashes
+	l.Color, l.Width, l.Dashes = c, w, dashes
 	p.Add(l)
 	if len(pts) <= 12 {
 		s, err := plotter.NewScatter(xys)
 		if err != nil {
 			return err
 		}
-		s.GlyphStyle = draw.GlyphStyle{Color: c, Radius: 3.5, Shape: draw.CircleGlyph{}}
+		s.GlyphStyle = draw.GlyphStyle{Color: c, Radius: 3.5 * w / lineWidth, Shape: draw.CircleGlyph{}}
 		if dashes != nil { // a ring, so it shows around a solid line's dot
 			s.GlyphStyle.Radius, s.GlyphStyle.Shape = 6, draw.RingGlyph{}
 		}
