@@ -146,7 +146,7 @@ func phasesFigure(res *stats.Results) (*figure, error) {
 	legendW := legendColumn(entries...)
 
 	top := newPanel("", "ms per request (mean)")
-	top.Title.Text = "Mean time per request, by phase (dns, connect, tls spread over all requests)"
+	top.Title.Text = "Mean time per request, by phase (dns, connect, tls of every dial spread over all requests;\na stack above its ring: dials partly off the requests' path, or never used)"
 	bottom := newPanel("", "p99 (ms)")
 	bottom.Title.Text = "p99 of each phase (dns, connect, tls: per new connection)"
 	if n == 0 {
