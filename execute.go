@@ -51,7 +51,6 @@ func runProfile(ctx context.Context, rc *runConfig, pl *plan, p *profile, i int,
 		TLSHandshakes: sum.Pool.TLSHandshakes, TLSResumed: sum.Pool.TLSResumed,
 		TargetRate: rc.rate, FirstSend: sum.FirstSend, LastSend: sum.LastSend,
 		Arrivals: sum.Arrivals, Late: sum.Late, MaxLate: sum.MaxLate, Workers: sum.Workers,
-		RetriesOn: p.Retry.Max > 0,
 	})
 	if err != nil {
 		return stats.Profile{}, fmt.Errorf("profile %s: %w", p.Name, err)

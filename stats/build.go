@@ -28,8 +28,6 @@ type RunInfo struct {
 	Arrivals, Late      int64
 	MaxLate             time.Duration
 	Workers             int
-	// RetriesOn is true when the profile retries.
-	RetriesOn bool
 }
 
 // Profile builds the profile's results from everything recorded. Call it
@@ -37,26 +35,25 @@ type RunInfo struct {
 func (r *Recorder) Profile(info RunInfo) (Profile, error) {
 	series := r.Series()
 	c := newCounters()
-	var hists [trace.NumPhases]*hdrhistogram.Histogram
-	for i := range hists {
-		hists[i] = NewHistogram()
-	}
-	var corrected, first *hdrhistogram.Histogram
-	if r.open {
-		corrected = NewHistogram()
-	}
-	if r.retries {
-		first = NewHistogram()
+	hists := map[string]*hdrhistogram.Histogram{}
+	add := func(name string, h *hdrhistogram.Histogram) {
+		if h == nil {
+			return
+		}
+		if hists[name] == nil {
+			hists[name] = NewHistogram()
+		}
+		hists[name].Merge(h)
 	}
 	for i := range r.shards {
 		sh := &r.shards[i]
 		sh.mu.Lock()
 		c.add(&sh.c)
-		for p := range hists {
-			mergeInto(hists[p], sh.phases[p])
+		for ph, h := range sh.phases {
+			add(trace.Phase(ph).String(), h)
 		}
-		mergeInto(corrected, sh.corrected)
-		mergeInto(first, sh.first)
+		add(HistCorrected, sh.corrected)
+		add(HistFirstAttempt, sh.first)
 		sh.mu.Unlock()
 	}
 	p := Profile{
@@ -91,36 +88,18 @@ func (r *Recorder) Profile(info RunInfo) (Profile, error) {
 		Opened: info.Opened, Reused: c.reused, Unused: info.Unused,
 		TLSHandshakes: info.TLSHandshakes, TLSResumed: info.TLSResumed,
 	}
-	if used := info.Opened - info.Unused; used > 0 {
-		p.Connections.RequestsPerConn = float64(c.gotConn) / float64(used)
+	p.Connections.RequestsPerConn = p.Connections.perConn()
+	if err := p.setHistograms(hists); err != nil {
+		return Profile{}, err
 	}
-	for ph, h := range hists {
-		if h.TotalCount() == 0 {
-			continue
-		}
-		name := trace.Phase(ph).String()
-		p.Phases[name] = PhaseSummary{Latency: Summarize(h), Count: h.TotalCount()}
-		if err := p.putHistogram(name, h); err != nil {
-			return Profile{}, err
-		}
-	}
-	p.Latency = Summarize(hists[trace.Total])
-	if corrected != nil {
-		l := Summarize(corrected)
-		p.LatencyCorrected = &l
-		if err := p.putHistogram(HistCorrected, corrected); err != nil {
-			return Profile{}, err
-		}
+	if r.open {
 		p.Rate = &Rate{Target: info.TargetRate, Late: info.Late, MaxLateMs: durMS(info.MaxLate), Workers: info.Workers}
 		if d := info.LastSend.Sub(info.FirstSend).Seconds(); info.Arrivals > 1 && d > 0 {
 			p.Rate.Achieved = float64(info.Arrivals-1) / d
 		}
 	}
-	if first != nil {
+	if r.retries {
 		p.Retries = &Retries{RequestsRetried: c.retried, Total: c.retries}
-		if err := p.putHistogram(HistFirstAttempt, first); err != nil {
-			return Profile{}, err
-		}
 	}
 	if len(c.hosts) > 1 {
 		p.Hosts = map[string]HostCounts{}
@@ -152,6 +131,41 @@ func checks(c *counters, info RunInfo) []string {
 	return out
 }
 
+// setHistograms stores every non-empty histogram of hists (keyed by phase
+// name, HistCorrected or HistFirstAttempt) in p's encoded histograms and
+// derives the summaries from them: phases, latency, corrected latency. A run
+// and a merge of runs both build their profile this way.
+func (p *Profile) setHistograms(hists map[string]*hdrhistogram.Histogram) error {
+	for name, h := range hists {
+		if h.TotalCount() == 0 {
+			continue
+		}
+		if err := p.putHistogram(name, h); err != nil {
+			return err
+		}
+		switch name {
+		case HistCorrected:
+			l := Summarize(h)
+			p.LatencyCorrected = &l
+		case HistFirstAttempt:
+		default:
+			p.Phases[name] = PhaseSummary{Latency: Summarize(h), Count: h.TotalCount()}
+		}
+	}
+	p.Latency = Summarize(hists[trace.Total.String()])
+	return nil
+}
+
+// perConn is the requests per connection that carried any: each such
+// connection's first request plus every reuse, over those connections.
+func (c Connections) perConn() float64 {
+	used := c.Opened - c.Unused
+	if used <= 0 {
+		return 0
+	}
+	return float64(used+c.Reused) / float64(used)
+}
+
 // Summarize returns the percentile summary of h (microseconds) in milliseconds.
 func Summarize(h *hdrhistogram.Histogram) Latency {
 	if h == nil || h.TotalCount() == 0 {
@@ -181,12 +195,6 @@ func EncodeHistogram(h *hdrhistogram.Histogram) (string, error) {
 		return "", fmt.Errorf("encode histogram: %w", err)
 	}
 	return string(enc), nil
-}
-
-func mergeInto(dst, src *hdrhistogram.Histogram) {
-	if dst != nil && src != nil {
-		dst.Merge(src)
-	}
 }
 
 func durMS(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -167,23 +167,10 @@ func MergeProfiles(ps ...*Profile) (Profile, error) {
 		out.Rate.Target /= out.DurationS
 		out.Rate.Achieved = float64(out.Requests) / out.DurationS
 	}
-	if used := out.Connections.Opened - out.Connections.Unused; used > 0 {
-		out.Connections.RequestsPerConn = float64(used+out.Connections.Reused) / float64(used)
+	out.Connections.RequestsPerConn = out.Connections.perConn()
+	if err := out.setHistograms(hists); err != nil {
+		return Profile{}, err
 	}
-	for name, h := range hists {
-		if err := out.putHistogram(name, h); err != nil {
-			return Profile{}, err
-		}
-		switch name {
-		case HistCorrected:
-			l := Summarize(h)
-			out.LatencyCorrected = &l
-		case HistFirstAttempt:
-		default:
-			out.Phases[name] = PhaseSummary{Latency: Summarize(h), Count: h.TotalCount()}
-		}
-	}
-	out.Latency = Summarize(hists["total"])
 	out.Series = mergeSeries(out.Started, ps)
 	return out, nil
 }

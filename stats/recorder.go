@@ -85,7 +85,7 @@ func (r *Recorder) Record(worker int, s *trace.Sample) {
 	r.advance(sec)
 	sh := &r.shards[uint(worker)%uint(len(r.shards))]
 	sh.mu.Lock()
-	sh.record(s, r)
+	sh.record(s)
 	sh.slot(sec).addRequest(s)
 	sh.mu.Unlock()
 }

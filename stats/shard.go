@@ -13,7 +13,7 @@ import (
 type counters struct {
 	requests, errors int64
 	byClass          [trace.NumErrorClasses]int64
-	gotConn, reused  int64
+	reused           int64
 	traceNew         int64 // requests httptrace reported on a connection not reused
 	newConns         int64 // requests that got a connection no request had used
 	tlsHandshakes    int64 // requests whose new connection did a handshake
@@ -34,7 +34,6 @@ func (c *counters) add(o *counters) {
 	for i := range c.byClass {
 		c.byClass[i] += o.byClass[i]
 	}
-	c.gotConn += o.gotConn
 	c.reused += o.reused
 	c.traceNew += o.traceNew
 	c.newConns += o.newConns
@@ -150,7 +149,7 @@ func (sh *shard) recordValue(h *hdrhistogram.Histogram, us int64) {
 	h.RecordValue(us)
 }
 
-func (sh *shard) record(s *trace.Sample, r *Recorder) {
+func (sh *shard) record(s *trace.Sample) {
 	c := &sh.c
 	c.requests++
 	sh.live.Add(1)
@@ -168,7 +167,6 @@ func (sh *shard) record(s *trace.Sample, r *Recorder) {
 		c.host(s.Host).Requests++
 	}
 	if s.GotConn {
-		c.gotConn++
 		if !s.TraceReused {
 			c.traceNew++
 		}
