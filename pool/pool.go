@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -67,9 +66,8 @@ type Pool struct {
 	dialing atomic.Int64  // dials in flight
 	changed chan struct{} // a dial ended or a connection closed
 	shared  *http.Client
-	mu      sync.Mutex
-	clients []*http.Client // per worker
-	targets []*url.URL     // for seeding cookie jars
+	clients []atomic.Pointer[http.Client] // per worker, made on first use
+	targets []*url.URL                    // for seeding cookie jars
 	closing atomic.Bool
 }
 
@@ -82,6 +80,9 @@ func New(cfg Config, targets ...*url.URL) (*Pool, error) {
 		return nil, fmt.Errorf("pool: %w", err)
 	}
 	p := &Pool{cfg: cfg, targets: targets, changed: make(chan struct{}, 1)}
+	if cfg.Strategy == PerWorker {
+		p.clients = make([]atomic.Pointer[http.Client], cfg.Workers)
+	}
 	if cfg.TLS != nil {
 		p.tls = cfg.TLS.Clone()
 	} else {
@@ -133,20 +134,22 @@ func (p *Pool) Client(worker int) (*http.Client, func(), error) {
 	}
 }
 
+// workerClient returns worker's own client, made on its first request. No
+// lock: this is on every request's path.
 func (p *Pool) workerClient(worker int) (*http.Client, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if worker >= len(p.clients) {
-		p.clients = append(p.clients, make([]*http.Client, worker+1-len(p.clients))...)
+	if worker < 0 || worker >= len(p.clients) {
+		return nil, fmt.Errorf("pool: worker %d of a pool for %d workers", worker, len(p.clients))
 	}
-	if p.clients[worker] == nil {
-		c, err := p.newClient(true)
-		if err != nil {
-			return nil, err
-		}
-		p.clients[worker] = c
+	slot := &p.clients[worker]
+	if c := slot.Load(); c != nil {
+		return c, nil
 	}
-	return p.clients[worker], nil
+	c, err := p.newClient(true)
+	if err != nil {
+		return nil, err
+	}
+	slot.CompareAndSwap(nil, c) // one worker per slot: it cannot lose
+	return slot.Load(), nil
 }
 
 // newClient builds a client with its own transport; withJar gives it a cookie
@@ -273,10 +276,8 @@ func (p *Pool) closeIdle() {
 	if p.shared != nil {
 		p.shared.CloseIdleConnections()
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.clients {
-		if c != nil {
+	for i := range p.clients {
+		if c := p.clients[i].Load(); c != nil {
 			c.CloseIdleConnections()
 		}
 	}
