@@ -196,27 +196,28 @@ func (r *runner) emit(ctx context.Context, w int, s *trace.Sample, record bool) 
 
 // do sends one logical request, with its retries, and returns its sample.
 func (r *runner) do(ctx context.Context, w int, intended time.Time) trace.Sample {
-	var first trace.Sample
-	t := r.targets.pick() // every attempt of a request goes to the same target
+	var firstStart time.Time
+	var firstLatency time.Duration
+	target := r.targets.pick() // every attempt of a request goes to the same target
 	for attempt := 0; ; attempt++ {
-		s := r.attempt(ctx, w, t)
+		s := r.attempt(ctx, w, target)
 		if attempt == 0 {
-			first = s
+			firstStart, firstLatency = s.Start, s.Latency()
 		}
 		if attempt < r.cfg.Retry.Max && r.cfg.Retry.retryable(&s) && ctx.Err() == nil {
 			if d := r.cfg.Retry.backoff(attempt); d > 0 {
-				t := time.NewTimer(d)
+				timer := time.NewTimer(d)
 				select {
-				case <-t.C:
+				case <-timer.C:
 				case <-ctx.Done():
-					t.Stop()
+					timer.Stop()
 				}
 			}
 			continue
 		}
-		s.Start = first.Start
+		s.Start = firstStart
 		s.Retries = attempt
-		s.FirstAttempt = first.Latency()
+		s.FirstAttempt = firstLatency
 		s.Intended = intended
 		s.Phases[trace.Total] = s.Latency()
 		return s
