@@ -12,22 +12,6 @@ import (
 	"github.com/reusebench/reusebench/target"
 )
 
-// windowSink records into a stats.Recorder and, when the run uses the
-// embedded target, resets the target's counters as the measured window
-// starts, so both sides count the same window.
-type windowSink struct {
-	*stats.Recorder
-	srv *target.Server
-}
-
-// Begin resets the target's counters, then starts the recorder's window.
-func (s windowSink) Begin(t time.Time) {
-	if s.srv != nil {
-		s.srv.Reset()
-	}
-	s.Recorder.Begin(t)
-}
-
 // runProfile runs profile p (the i-th) and returns its results.
 func runProfile(ctx context.Context, rc *runConfig, pl *plan, p *profile, i int, stderr io.Writer) (stats.Profile, error) {
 	rec := stats.NewRecorder(stats.Options{Open: rc.rate > 0, Retries: p.Retry.Max > 0})
@@ -37,9 +21,12 @@ func runProfile(ctx context.Context, rc *runConfig, pl *plan, p *profile, i int,
 		Requests: rc.requests, Duration: rc.duration, Warmup: rc.warmup, Rate: rc.rate,
 		Retry: p.Retry,
 	}
+	if srv := pl.embedded; srv != nil {
+		cfg.OnWindow = func(openedBefore int64) { alignTarget(ctx, srv, openedBefore) }
+	}
 	fmt.Fprintf(stderr, "[%d/%d] %s (%s): %s\n", i+1, len(pl.profiles), p.Name, p.Pool.Strategy, bound(rc))
 	stop := progress(rec, stderr)
-	sum, err := loadgen.Run(ctx, cfg, windowSink{rec, pl.embedded})
+	sum, err := loadgen.Run(ctx, cfg, rec)
 	stop()
 	if err != nil {
 		return stats.Profile{}, fmt.Errorf("profile %s: %w", p.Name, err)
@@ -64,6 +51,16 @@ func runProfile(ctx context.Context, rc *runConfig, pl *plan, p *profile, i int,
 	fmt.Fprintf(stderr, "      %d requests, %s req/s, %d connections opened, %d errors\n",
 		prof.Requests, stats.FormatRate(prof.Throughput), prof.Connections.Opened, prof.Errors.Total)
 	return prof, nil
+}
+
+// alignTarget starts the target's count of the measured window: once it has
+// accepted every connection the client opened before (a warm-up's), its
+// counters are reset, so both sides count the same window.
+func alignTarget(ctx context.Context, srv *target.Server, openedBefore int64) {
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	srv.WaitAccepted(wctx, openedBefore) // on timeout, the cross-check will say so
+	srv.Reset()
 }
 
 // crossCheck reads the embedded target's counts for the profile's window,

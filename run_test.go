@@ -266,3 +266,30 @@ func TestResultsJSONContract(t *testing.T) {
 		t.Errorf("settings.requests")
 	}
 }
+
+// TestWarmupWindowAgreesWithServer checks a run with a warm-up: the target's
+// counters are reset as the measured window starts, so the window's
+// connections and requests, and their per-second series, must equal what the
+// target counted in it.
+func TestWarmupWindowAgreesWithServer(t *testing.T) {
+	srv := startTarget(t, target.Config{})
+	got := runProfiles(t, srv, []string{"-c", "4", "-n", "400", "--warmup", "200ms"},
+		"go-default=shared,max-idle-per-host=1", "fresh")
+	for name, m := range got {
+		p, c := m.prof, m.server
+		var reqs, conns int64
+		for _, pt := range p.Series {
+			reqs += pt.Requests
+			conns += pt.NewConns
+		}
+		if p.Requests != 400 || c.Requests != 400 || reqs != 400 {
+			t.Errorf("%s: %d requests recorded, %d in the series, %d served by the target; want 400", name, p.Requests, reqs, c.Requests)
+		}
+		if p.Connections.Opened != c.Accepted || conns != c.Accepted {
+			t.Errorf("%s: pool opened %d, series holds %d new connections, target accepted %d", name, p.Connections.Opened, conns, c.Accepted)
+		}
+		if len(p.Checks) > 0 {
+			t.Errorf("%s: checks failed: %q", name, p.Checks)
+		}
+	}
+}

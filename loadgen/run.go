@@ -41,6 +41,10 @@ type Config struct {
 	// Rate switches to the open model: arrivals a second for the whole fleet.
 	Rate  float64
 	Retry Retry
+	// OnWindow, if set, is called as the measured window starts, after the
+	// warm-up's dials have settled, with the connections opened before it: a
+	// caller comparing with a server's counts aligns them there.
+	OnWindow func(openedBefore int64)
 }
 
 // Summary is what the run itself knows, beside the samples it emitted.
@@ -112,11 +116,14 @@ func Run(ctx context.Context, cfg Config, sink Sink) (Summary, error) {
 		r.phase(ctx, wctx, 0, false)
 		cancel()
 	}
+	before := p.StartWindow()
+	r.measuring.Store(true)
+	if cfg.OnWindow != nil {
+		cfg.OnWindow(before.Opened)
+	}
 	var sum Summary
 	sum.Started = time.Now()
 	sink.Begin(sum.Started)
-	before := p.Counts()
-	r.measuring.Store(true)
 	stop, cancel := ctx, context.CancelFunc(func() {})
 	if cfg.Requests <= 0 {
 		stop, cancel = context.WithDeadline(ctx, sum.Started.Add(cfg.Duration))

@@ -217,7 +217,7 @@ func (p *Pool) dialTCP(ctx context.Context, network, addr string, info *ConnInfo
 func (p *Pool) wrap(nc net.Conn, info *ConnInfo) *conn {
 	p.counts.opened.Add(1)
 	info.Connected = true
-	return &conn{Conn: nc, pool: p}
+	return &conn{Conn: nc, pool: p, window: p.window.Load()}
 }
 
 func (p *Pool) report(info *ConnInfo, err error) {
@@ -237,26 +237,32 @@ type conn struct {
 	pool                    *Pool
 	dns, connect, handshake time.Duration
 	resumed                 bool
+	window                  int64 // the pool's window when it was opened
 	claimed, closed         atomic.Bool
 }
 
+// current reports whether c was opened in the pool's current window.
+func (c *conn) current() bool { return c.window == c.pool.window.Load() }
+
 // Claim is called when a request gets the connection; it returns true for the
-// first request only. That makes reuse exact: Go's transport reports a fresh
-// connection as reused when it hands it to a request other than the one that
-// dialed it.
-func (c *conn) Claim() bool { return c.claimed.CompareAndSwap(false, true) }
+// first request only, and only when the connection was opened in the current
+// window (one kept from a warm-up is reused). That makes reuse exact: Go's
+// transport reports a fresh connection as reused when it hands it to a
+// request other than the one that dialed it.
+func (c *conn) Claim() bool { return c.claimed.CompareAndSwap(false, true) && c.current() }
 
 // DialTimings reports the connection's dial steps (trace.DialTimer).
 func (c *conn) DialTimings() (dns, connect, handshake time.Duration, resumed bool) {
 	return c.dns, c.connect, c.handshake, c.resumed
 }
 
-// Close counts the close once, and whether the connection never carried a
-// request (no request claimed it). Only the trace claims connections, so a
-// pool used without trace.Do counts every connection as unused.
+// Close counts the close once, and whether a connection of the current
+// window never carried a request (no request claimed it). Only the trace
+// claims connections, so a pool used without trace.Do counts every
+// connection as unused.
 func (c *conn) Close() error {
 	if c.closed.CompareAndSwap(false, true) {
-		if !c.claimed.Load() {
+		if !c.claimed.Load() && c.current() {
 			c.pool.counts.unused.Add(1)
 		}
 		c.pool.counts.closed.Add(1) // after unused: Closed == Opened means all final

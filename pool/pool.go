@@ -64,6 +64,7 @@ type Pool struct {
 	dialer  net.Dialer
 	counts  counters
 	dialing atomic.Int64  // dials in flight
+	window  atomic.Int64  // the measured window new connections belong to
 	changed chan struct{} // a dial ended or a connection closed
 	shared  *http.Client
 	clients []atomic.Pointer[http.Client] // per worker, made on first use
@@ -245,14 +246,36 @@ const closeWait = 10 * time.Second
 // as they appear, for at most closeWait.
 func (p *Pool) Close() {
 	p.closing.Store(true)
+	p.waitUntil(p.closeIdle, func() bool {
+		c := p.Counts()
+		return p.dialing.Load() == 0 && c.Closed >= c.Opened
+	})
+}
+
+// StartWindow starts a new measured window, after a warm-up: it waits for
+// dials still in flight, then makes every connection opened so far belong to
+// the past, so its first use from now on is a reuse and its close is not
+// counted unused; the window's counts are Counts() minus the returned ones.
+// Connections stay open: the warm-up keeps its purpose.
+func (p *Pool) StartWindow() Counts {
+	p.waitUntil(nil, func() bool { return p.dialing.Load() == 0 })
+	p.window.Add(1)
+	return p.Counts()
+}
+
+// waitUntil calls each (if set) and returns once done is true, waking on
+// every dial end and connection close, and at least every 5 ms, for at most
+// closeWait.
+func (p *Pool) waitUntil(each func(), done func() bool) {
 	deadline := time.NewTimer(closeWait)
 	defer deadline.Stop()
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		p.closeIdle()
-		c := p.Counts()
-		if p.dialing.Load() == 0 && c.Closed >= c.Opened {
+		if each != nil {
+			each()
+		}
+		if done() {
 			return
 		}
 		select {

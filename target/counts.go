@@ -124,6 +124,17 @@ func (s *Server) WaitClosed(ctx context.Context, n int64) error {
 	return nil
 }
 
+// WaitAccepted blocks until the server has accepted at least total
+// connections since it started (Reset does not change that count), or ctx is
+// done. A client that opened total connections calls it before Reset, so
+// that a connection it opened before is not counted after.
+func (s *Server) WaitAccepted(ctx context.Context, total int64) error {
+	if err := s.waitFor(ctx, func() bool { return s.accepts >= total }); err != nil {
+		return fmt.Errorf("target: waiting for %d connections accepted since start: %w", total, err)
+	}
+	return nil
+}
+
 // WaitOpen blocks until at most n connections are open (Counts().Open <= n,
 // which includes connections accepted before the last Reset) or ctx is
 // done, in which case it returns an error wrapping ctx.Err().
@@ -180,6 +191,8 @@ func (s *Server) connState(c net.Conn, st http.ConnState) {
 		rec.accepted = true
 		rec.epoch = s.c.epoch
 		s.c.accepted++
+		s.accepts++
+		s.notifyLocked()
 		s.c.bySource[rec.source]++
 		s.mu.Unlock()
 	case http.StateActive, http.StateIdle:

@@ -130,6 +130,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	c        counters                 // guarded by mu
+	accepts  int64                    // connections accepted since Start, never reset; guarded by mu
 	conns    map[net.Conn]*connRecord // open connections, guarded by mu
 	inflight int                      // handlers running, guarded by mu
 	changed  chan struct{}            // closed and cleared on close events; guarded by mu
