@@ -272,7 +272,7 @@ func TestRunSummaryUnused(t *testing.T) {
 			t.Fatal(err)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		err = srv.WaitClosed(ctx, srv.Counts().Accepted)
+		err = srv.WaitClosed(ctx, sum.Pool.Opened)
 		cancel()
 		if err != nil {
 			t.Fatal(err)

@@ -90,7 +90,7 @@ func TestRunClosedRequests(t *testing.T) {
 			// that carried no request only then).
 			wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer wcancel()
-			if err := srv.WaitClosed(wctx, srv.Counts().Accepted); err != nil {
+			if err := srv.WaitClosed(wctx, sum.Pool.Opened); err != nil {
 				t.Fatal(err)
 			}
 			sc := srv.Counts()

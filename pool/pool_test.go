@@ -72,9 +72,8 @@ func send(t *testing.T, p *pool.Pool, w int, rawURL string) trace.Sample {
 	return s
 }
 
-// closeAndWait closes p and waits until the server saw n connections close.
-// When the client closes first, the pool counted the close before the server
-// saw it; when the server closes first (keep-alive off), use waitPoolClosed.
+// closeAndWait closes p (its counts are final then) and waits until the
+// server saw n connections close.
 func closeAndWait(t *testing.T, p *pool.Pool, srv *target.Server, n int64) {
 	t.Helper()
 	p.Close()
@@ -82,20 +81,6 @@ func closeAndWait(t *testing.T, p *pool.Pool, srv *target.Server, n int64) {
 	defer cancel()
 	if err := srv.WaitClosed(ctx, n); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// waitPoolClosed waits, bounded, until the pool counted every connection it
-// opened as closed, and returns its counts.
-func waitPoolClosed(t *testing.T, p *pool.Pool) pool.Counts {
-	t.Helper()
-	deadline := time.Now().Add(waitTimeout)
-	for {
-		c := p.Counts()
-		if c.Closed >= c.Opened || time.Now().After(deadline) {
-			return c
-		}
-		time.Sleep(time.Millisecond)
 	}
 }
 
@@ -148,12 +133,7 @@ func TestStrategyCounts(t *testing.T) {
 				}
 			}
 			closeAndWait(t, p, srv, p.Counts().Opened)
-			// With keep-alive off the transport closes each connection
-			// itself, from its read loop, after the body was read: the
-			// pool may count that close after Close returned (see
-			// TestCloseCountsFinal), so wait for it, bounded.
-			pc := waitPoolClosed(t, p)
-			sc := srv.Counts()
+			pc, sc := p.Counts(), srv.Counts()
 
 			if pc.Opened < tt.wantMin || pc.Opened > tt.wantMax {
 				t.Errorf("pool opened %d connections, want %d..%d", pc.Opened, tt.wantMin, tt.wantMax)
@@ -234,7 +214,7 @@ func TestTLSResume(t *testing.T) {
 				}
 			}
 			closeAndWait(t, p, srv, n)
-			pc, sc := waitPoolClosed(t, p), srv.Counts()
+			pc, sc := p.Counts(), srv.Counts()
 			if pc.Opened != n || sc.Accepted != n {
 				t.Fatalf("opened: pool %d server %d, want %d", pc.Opened, sc.Accepted, n)
 			}
