@@ -84,6 +84,9 @@ func crossCheck(srv *target.Server, p *stats.Profile, interrupted bool) {
 	if c.Accepted != p.Connections.Opened {
 		p.Checks = append(p.Checks, fmt.Sprintf("the target accepted %d connections; the pool counted %d", c.Accepted, p.Connections.Opened))
 	}
+	if !interrupted && c.Unused != p.Connections.Unused {
+		p.Checks = append(p.Checks, fmt.Sprintf("the target saw %d connections carry no request; the pool counted %d unused", c.Unused, p.Connections.Unused))
+	}
 	// A request the client gave up on (a timeout) reaches the target but is
 	// never answered: the target counts it as aborted.
 	if !interrupted && c.Requests+c.Aborted != attempts {
