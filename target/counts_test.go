@@ -190,10 +190,17 @@ func TestH2C(t *testing.T) {
 				total = 2 * n
 			}
 			got := closeAndWait(t, s, tr)
+			// Go's HTTP/2 client may dial one spare connection before its
+			// first one is in its pool; the spare carries nothing, and every
+			// request still goes over one connection (MaxPerConn).
+			var spare int64
+			if tc.wantProto == "HTTP/2.0" && got.Unused == 1 {
+				spare = 1
+			}
 			checkCounts(t, got, Counts{
-				Accepted: 1, Closed: 1, Requests: total, MaxPerConn: total,
+				Accepted: 1 + spare, Closed: 1 + spare, Unused: spare, Requests: total, MaxPerConn: total,
 				Statuses:  map[int]int64{200: total},
-				BySource:  map[string]int64{"127.0.0.1": 1},
+				BySource:  map[string]int64{"127.0.0.1": 1 + spare},
 				Protocols: map[string]int64{tc.wantProto: total},
 			})
 		})
