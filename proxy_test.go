@@ -232,7 +232,10 @@ func TestProxy(t *testing.T) {
 				if tunnels != p.Connections.Opened || tunnels == 0 {
 					t.Errorf("proxy opened %d CONNECT tunnels, results opened %d connections", tunnels, p.Connections.Opened)
 				}
-				if c.TLSHandshakes != tunnels || c.Accepted != tunnels {
+				// Each tunnel reached the target; each that carried requests
+				// finished its handshake (Go may cancel a spare one mid-way).
+				used := p.Connections.Opened - p.Connections.Unused
+				if c.Accepted != tunnels || c.TLSHandshakes > tunnels || c.TLSHandshakes < used {
 					t.Errorf("target accepted %d connections with %d handshakes through %d tunnels", c.Accepted, c.TLSHandshakes, tunnels)
 				}
 				if p.Connections.TLSHandshakes != c.TLSHandshakes {
