@@ -8,8 +8,8 @@ import (
 
 	"github.com/reusebench/reusebench/loadgen"
 	"github.com/reusebench/reusebench/pool"
+	"github.com/reusebench/reusebench/server"
 	"github.com/reusebench/reusebench/stats"
-	"github.com/reusebench/reusebench/target"
 )
 
 // runProfile runs profile p (the i-th) and returns its results.
@@ -56,7 +56,7 @@ func runProfile(ctx context.Context, rc *runConfig, pl *plan, p *profile, i int,
 // alignTarget starts the target's count of the measured window: once it has
 // accepted every connection the client opened before (a warm-up's), its
 // counters are reset, so both sides count the same window.
-func alignTarget(ctx context.Context, srv *target.Server, openedBefore int64) {
+func alignTarget(ctx context.Context, srv *server.Server, openedBefore int64) {
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	srv.WaitAccepted(wctx, openedBefore) // on timeout, the cross-check will say so
@@ -68,7 +68,7 @@ func alignTarget(ctx context.Context, srv *target.Server, openedBefore int64) {
 // notes any disagreement with the client's counts.
 // An interrupted run abandoned requests in flight, which the target may have
 // served: then only the connection counts are compared.
-func crossCheck(srv *target.Server, p *stats.Profile, interrupted bool) {
+func crossCheck(srv *server.Server, p *stats.Profile, interrupted bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.WaitClosed(ctx, p.Connections.Opened); err != nil {

@@ -10,17 +10,17 @@ import (
 
 	"github.com/reusebench/reusebench/loadgen"
 	"github.com/reusebench/reusebench/pool"
+	"github.com/reusebench/reusebench/server"
 	"github.com/reusebench/reusebench/stats"
-	"github.com/reusebench/reusebench/target"
 )
 
 // runOpen runs one open-model profile against a target on an in-memory
 // network, inside the caller's synctest bubble, and returns its results.
-func runOpen(t *testing.T, tcfg target.Config, cfg loadgen.Config) (stats.Profile, target.Counts) {
+func runOpen(t *testing.T, tcfg server.Config, cfg loadgen.Config) (stats.Profile, server.Counts) {
 	t.Helper()
-	pl := target.NewPipeListener()
+	pl := server.NewPipeListener()
 	tcfg.Listener = pl
-	srv, err := target.Start(tcfg)
+	srv, err := server.Start(tcfg)
 	if err != nil {
 		t.Fatalf("target: %v", err)
 	}
@@ -62,7 +62,7 @@ func runOpen(t *testing.T, tcfg target.Config, cfg loadgen.Config) (stats.Profil
 func TestStallTruth(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p, srv := runOpen(t,
-			target.Config{Latency: time.Millisecond, Stall: target.Stall{Every: 2 * time.Second, For: 500 * time.Millisecond}},
+			server.Config{Latency: time.Millisecond, Stall: server.Stall{Every: 2 * time.Second, For: 500 * time.Millisecond}},
 			loadgen.Config{Workers: 10, Rate: 200, Duration: 20 * time.Second})
 
 		if p.Requests != 4000 || srv.Requests != 4000 {
@@ -101,7 +101,7 @@ func TestStallTruth(t *testing.T) {
 func TestOpenModelRate(t *testing.T) {
 	for _, rate := range []float64{10, 200, 1000} {
 		synctest.Test(t, func(t *testing.T) {
-			p, srv := runOpen(t, target.Config{Latency: time.Millisecond},
+			p, srv := runOpen(t, server.Config{Latency: time.Millisecond},
 				loadgen.Config{Workers: 4, Rate: rate, Duration: 3 * time.Second})
 			want := int64(rate * 3)
 			if p.Requests != want || srv.Requests != want {
@@ -121,7 +121,7 @@ func TestOpenModelRate(t *testing.T) {
 // service time, 100 arrivals a second need about 5 workers.
 func TestOpenModelGrowsFleet(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		p, _ := runOpen(t, target.Config{Latency: 50 * time.Millisecond},
+		p, _ := runOpen(t, server.Config{Latency: 50 * time.Millisecond},
 			loadgen.Config{Workers: 1, MaxWorkers: 20, Rate: 100, Duration: 2 * time.Second})
 		if w := p.Rate.Workers; w < 5 || w > 20 {
 			t.Errorf("fleet grew to %d workers, want between 5 and 20", w)

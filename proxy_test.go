@@ -11,7 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/reusebench/reusebench/target"
+	"github.com/reusebench/reusebench/server"
+	"github.com/reusebench/reusebench/servertest"
 )
 
 // forwardProxy is a loopback HTTP forward proxy: CONNECT requests are
@@ -175,7 +176,7 @@ func (p *forwardProxy) tunnel(w http.ResponseWriter, r *http.Request) {
 func TestProxy(t *testing.T) {
 	proxy := newForwardProxy(t)
 	t.Run("http", func(t *testing.T) {
-		srv := startTarget(t, target.Config{})
+		srv := servertest.Start(t, server.Config{})
 		for _, tt := range []struct {
 			spec string
 			c, n int64
@@ -210,7 +211,7 @@ func TestProxy(t *testing.T) {
 		}
 	})
 	t.Run("https", func(t *testing.T) {
-		srv := startTarget(t, target.Config{TLS: true})
+		srv := servertest.Start(t, server.Config{TLS: true})
 		ca := filepath.Join(t.TempDir(), "ca.pem")
 		writeFile(t, ca, srv.CertPEM())
 		for _, tt := range []struct {

@@ -10,13 +10,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/reusebench/reusebench/target"
+	"github.com/reusebench/reusebench/server"
+	"github.com/reusebench/reusebench/servertest"
 )
 
 // TestReportReproducesRun checks that `report` on a saved results.json prints
 // exactly the tables the run printed, and redraws the plots from the file.
 func TestReportReproducesRun(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := servertest.Start(t, server.Config{})
 	dir := t.TempDir()
 	for i, format := range []string{"table", "markdown", "csv"} {
 		var run, rep, stderr bytes.Buffer
@@ -54,7 +55,7 @@ func TestReportReproducesRun(t *testing.T) {
 
 // TestReportMergesFiles checks that two runs merge by profile name.
 func TestReportMergesFiles(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := servertest.Start(t, server.Config{})
 	dirs := []string{t.TempDir(), t.TempDir()}
 	for _, d := range dirs {
 		if code := dispatch(context.Background(), []string{"run", "--plots=false", "-n", "100", "-c", "2", "-o", d, "-p", "shared", srv.URL()},

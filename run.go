@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/reusebench/reusebench/loadgen"
+	"github.com/reusebench/reusebench/server"
 	"github.com/reusebench/reusebench/stats"
-	"github.com/reusebench/reusebench/target"
 )
 
 // runConfig is everything a run needs, parsed from its flags.
@@ -165,7 +165,7 @@ type plan struct {
 	cookies  []*http.Cookie
 	proxy    func(*http.Request) (*url.URL, error)
 	profiles []profile
-	embedded *target.Server
+	embedded *server.Server
 }
 
 // execute resolves the run, runs every profile in order and returns the results.
@@ -224,7 +224,7 @@ func resolve(rc *runConfig, stderr io.Writer) (*plan, error) {
 	pl := &plan{tls: &tls.Config{InsecureSkipVerify: rc.insecure}}
 	urls := rc.urls
 	if len(urls) == 0 && rc.targetsFile == "" {
-		srv, err := target.Start(target.Config{TLS: true, HTTP2: true})
+		srv, err := server.Start(server.Config{TLS: true, HTTP2: true})
 		if err != nil {
 			return nil, fmt.Errorf("embedded target: %w", err)
 		}

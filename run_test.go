@@ -11,20 +11,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reusebench/reusebench/server"
+	"github.com/reusebench/reusebench/servertest"
 	"github.com/reusebench/reusebench/stats"
-	"github.com/reusebench/reusebench/target"
 )
 
 // measured is one profile's results next to what the target counted for it.
 type measured struct {
 	prof   stats.Profile
-	server target.Counts
+	server server.Counts
 }
 
 // runProfiles runs each spec as its own profile against srv and reads the
 // target's own counts after each, once every connection the pool opened has
 // closed on the server's side too.
-func runProfiles(t *testing.T, srv *target.Server, args []string, specs ...string) map[string]measured {
+func runProfiles(t *testing.T, srv *server.Server, args []string, specs ...string) map[string]measured {
 	t.Helper()
 	out := map[string]measured{}
 	for _, spec := range specs {
@@ -52,22 +53,12 @@ func runProfiles(t *testing.T, srv *target.Server, args []string, specs ...strin
 	return out
 }
 
-func startTarget(t *testing.T, cfg target.Config) *target.Server {
-	t.Helper()
-	srv, err := target.Start(cfg)
-	if err != nil {
-		t.Fatalf("target: %v", err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return srv
-}
-
 // TestConnectionsAgreeWithServer is the engine's acceptance test: with -c 8
 // -n 2000 over plain HTTP/1.1, fresh opens one connection per request, shared
 // reuses at least 99 %, go-default opens more than shared, and every count
 // matches what the target saw.
 func TestConnectionsAgreeWithServer(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := servertest.Start(t, server.Config{})
 	const n = 2000
 	got := runProfiles(t, srv, []string{"-c", "8", "-n", "2000"},
 		"shared",
@@ -129,7 +120,7 @@ func TestConnectionsAgreeWithServer(t *testing.T) {
 // recorded once per connection, resumption is reported when sessions are
 // shared, and HTTP/2 is negotiated when asked for.
 func TestTLSHandshakesAgreeWithServer(t *testing.T) {
-	srv := startTarget(t, target.Config{TLS: true, HTTP2: true})
+	srv := servertest.Start(t, server.Config{TLS: true, HTTP2: true})
 	got := runProfiles(t, srv, []string{"-c", "1", "-n", "40"},
 		"fresh", "resume=fresh,tls-resume=true", "shared", "h2=shared,http2=true")
 	for name, m := range got {
@@ -166,7 +157,7 @@ func TestTLSHandshakesAgreeWithServer(t *testing.T) {
 }
 
 func TestRunCLI(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := servertest.Start(t, server.Config{})
 	dir := t.TempDir()
 	tests := []struct {
 		name     string
@@ -229,7 +220,7 @@ func TestRunCLI(t *testing.T) {
 
 // TestResultsJSONContract checks the fields every later report relies on.
 func TestResultsJSONContract(t *testing.T) {
-	srv := startTarget(t, target.Config{FailRate: 0.1, FailStatus: 503})
+	srv := servertest.Start(t, server.Config{FailRate: 0.1, FailStatus: 503})
 	var stdout bytes.Buffer
 	code := dispatch(context.Background(), []string{"run", "--json", "-n", "100", "-c", "2", "-p", "shared", srv.URL()}, &stdout, io.Discard)
 	if code != 0 {
@@ -272,7 +263,7 @@ func TestResultsJSONContract(t *testing.T) {
 // connections and requests, and their per-second series, must equal what the
 // target counted in it.
 func TestWarmupWindowAgreesWithServer(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := servertest.Start(t, server.Config{})
 	got := runProfiles(t, srv, []string{"-c", "4", "-n", "400", "--warmup", "200ms"},
 		"go-default=shared,max-idle-per-host=1", "fresh")
 	for name, m := range got {

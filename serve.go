@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/reusebench/reusebench/target"
+	"github.com/reusebench/reusebench/server"
 )
 
 // serveSynopsis is the one-line synopsis of `reusebench serve`.
@@ -72,7 +72,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	cfg.ErrorLog = log.New(stderr, "reusebench serve: ", 0)
 
-	srv, err := target.Start(cfg)
+	srv, err := server.Start(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "reusebench serve: %s\n", strings.TrimPrefix(err.Error(), "target: "))
 		return 1
@@ -110,9 +110,9 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 // serveConfig checks the flag values of `reusebench serve` and turns them
-// into a target.Config. Its errors are one line naming what is valid.
-func serveConfig(addr string, useTLS, http2, h2c bool, latencyArg, stallArg, sizeArg, failArg, certOut string) (target.Config, error) {
-	cfg := target.Config{Addr: addr, TLS: useTLS, HTTP2: http2, H2C: h2c}
+// into a server.Config. Its errors are one line naming what is valid.
+func serveConfig(addr string, useTLS, http2, h2c bool, latencyArg, stallArg, sizeArg, failArg, certOut string) (server.Config, error) {
+	cfg := server.Config{Addr: addr, TLS: useTLS, HTTP2: http2, H2C: h2c}
 	switch {
 	case http2 && !useTLS:
 		return cfg, errors.New("--http2 needs --tls (for plain-text HTTP/2 use --h2c)")
@@ -135,12 +135,12 @@ func serveConfig(addr string, useTLS, http2, h2c bool, latencyArg, stallArg, siz
 		cfg.BodySize = -1 // target: negative means an empty body, 0 the default
 	}
 	if stallArg != "" {
-		if cfg.Stall, err = target.ParseStall(stallArg); err != nil {
+		if cfg.Stall, err = server.ParseStall(stallArg); err != nil {
 			return cfg, fmt.Errorf("--%w", err) // "--stall "x": want EVERY:FOR ..."
 		}
 	}
 	if failArg != "" {
-		if cfg.FailRate, cfg.FailStatus, err = target.ParseFail(failArg); err != nil {
+		if cfg.FailRate, cfg.FailStatus, err = server.ParseFail(failArg); err != nil {
 			return cfg, fmt.Errorf("--%w", err) // "--fail "x": FRACTION must be ..."
 		}
 	}
@@ -151,7 +151,7 @@ func serveConfig(addr string, useTLS, http2, h2c bool, latencyArg, stallArg, siz
 }
 
 // serveMode describes the protocols a Config serves.
-func serveMode(cfg target.Config) string {
+func serveMode(cfg server.Config) string {
 	switch {
 	case cfg.TLS && cfg.HTTP2:
 		return "HTTPS (HTTP/1.1 and HTTP/2)"
@@ -175,7 +175,7 @@ func serveBody(size int) string {
 }
 
 // serveFailText describes the failure injection of a Config.
-func serveFailText(cfg target.Config) string {
+func serveFailText(cfg server.Config) string {
 	if cfg.FailRate == 0 {
 		return "no injected failures"
 	}

@@ -12,14 +12,15 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/reusebench/reusebench/target"
+	"github.com/reusebench/reusebench/server"
+	"github.com/reusebench/reusebench/servertest"
 )
 
 // TestCookies checks the session strategies keep cookies as a client would:
 // a shared or per-worker session logs in once and stays authorised, a fresh
 // client has no jar; and --cookie reaches the server on every request.
 func TestCookies(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := servertest.Start(t, server.Config{})
 	dir := t.TempDir()
 	targets := filepath.Join(dir, "targets.txt")
 	writeFile(t, targets, fmt.Appendf(nil, "# log in, then use the session\nGET %s/login\n\nGET %s/protected\n", srv.URL(), srv.URL()))

@@ -18,7 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reusebench/reusebench/target"
+	"github.com/reusebench/reusebench/server"
+	"github.com/reusebench/reusebench/servertest"
 )
 
 // TestH2C checks the protocol knobs reach the wire: h2c multiplexes every
@@ -26,7 +27,7 @@ import (
 // negotiates HTTP/2.
 func TestH2C(t *testing.T) {
 	t.Run("h2c", func(t *testing.T) {
-		srv := startTarget(t, target.Config{H2C: true})
+		srv := servertest.Start(t, server.Config{H2C: true})
 		const n = 50
 		p := runOne(t, "-c", "1", "-n", fmt.Sprint(n), "-p", "h2c=shared,h2c=true", srv.URL()+"/")
 		c := settled(t, srv, p.Connections.Opened)
@@ -39,7 +40,7 @@ func TestH2C(t *testing.T) {
 		}
 	})
 	t.Run("tls", func(t *testing.T) {
-		srv := startTarget(t, target.Config{TLS: true, HTTP2: true})
+		srv := servertest.Start(t, server.Config{TLS: true, HTTP2: true})
 		ca := filepath.Join(t.TempDir(), "ca.pem")
 		writeFile(t, ca, srv.CertPEM())
 		const n = 30
@@ -76,7 +77,7 @@ func TestSourceAddress(t *testing.T) {
 		t.Skipf("cannot bind 127.0.0.2 on this machine (%v): local-addr needs a second loopback address", err)
 	}
 	probe.Close()
-	srv := startTarget(t, target.Config{})
+	srv := servertest.Start(t, server.Config{})
 	for _, tt := range []struct {
 		spec string
 		n    int64
@@ -173,7 +174,7 @@ func newClientCA(t *testing.T, dir string) (pool *x509.CertPool, certFile, keyFi
 func TestClientCert(t *testing.T) {
 	dir := t.TempDir()
 	cas, certFile, keyFile := newClientCA(t, dir)
-	srv := startTarget(t, target.Config{TLS: true, RequireClientCert: true, ClientCAs: cas})
+	srv := servertest.Start(t, server.Config{TLS: true, RequireClientCert: true, ClientCAs: cas})
 	ca := filepath.Join(dir, "target-ca.pem")
 	writeFile(t, ca, srv.CertPEM())
 	for _, tt := range []struct {
@@ -229,8 +230,8 @@ func TestClientCert(t *testing.T) {
 // each with its own method, headers and body.
 func TestSeveralTargets(t *testing.T) {
 	t.Run("urls", func(t *testing.T) {
-		a := startTarget(t, target.Config{})
-		b := startTarget(t, target.Config{})
+		a := servertest.Start(t, server.Config{})
+		b := servertest.Start(t, server.Config{})
 		const n = 40
 		p := runOne(t, "-c", "2", "-n", fmt.Sprint(n), "-p", "shared", a.URL()+"/", b.URL()+"/")
 		if p.Requests != n || p.Errors.Total != 0 {
@@ -240,7 +241,7 @@ func TestSeveralTargets(t *testing.T) {
 			t.Fatalf("results hosts %v, want %s and %s", p.Hosts, a.Addr(), b.Addr())
 		}
 		var opened int64
-		for _, srv := range []*target.Server{a, b} {
+		for _, srv := range []*server.Server{a, b} {
 			h, ok := p.Hosts[srv.Addr()]
 			if !ok {
 				t.Errorf("results hosts %v lack %s", p.Hosts, srv.Addr())
@@ -260,7 +261,7 @@ func TestSeveralTargets(t *testing.T) {
 		}
 	})
 	t.Run("targets file", func(t *testing.T) {
-		srv := startTarget(t, target.Config{})
+		srv := servertest.Start(t, server.Config{})
 		dir := t.TempDir()
 		body1 := []byte(`{"first": true}` + "\n")
 		body2 := []byte("second body, from a file in a sub-folder\n")

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reusebench/reusebench/server"
 	"github.com/reusebench/reusebench/stats"
-	"github.com/reusebench/reusebench/target"
 )
 
 // cliResult is one `reusebench run --json ...` through dispatch.
@@ -74,7 +74,7 @@ func wantUsage(t *testing.T, want string, args ...string) {
 
 // settled waits until the target has seen opened connections close, so
 // every request and abort on them is counted, and returns its counts.
-func settled(t *testing.T, srv *target.Server, opened int64) target.Counts {
+func settled(t *testing.T, srv *server.Server, opened int64) server.Counts {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -13,8 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reusebench/reusebench/server"
+	"github.com/reusebench/reusebench/servertest"
 	"github.com/reusebench/reusebench/stats"
-	"github.com/reusebench/reusebench/target"
 )
 
 type holdListener struct {
@@ -144,7 +145,7 @@ func (fl *fullListener) drain() int {
 func TestTimeouts(t *testing.T) {
 	// The latency is far above the timeouts so that a loaded machine cannot
 	// answer in time; the held requests end as soon as the client gives up.
-	slow := startTarget(t, target.Config{Latency: 3 * time.Second})
+	slow := servertest.Start(t, server.Config{Latency: 3 * time.Second})
 	const n = 4
 	// abandoned checks the slow target saw every attempt and answered none.
 	abandoned := func(t *testing.T, p stats.Profile) {
@@ -223,7 +224,7 @@ func TestTimeouts(t *testing.T) {
 // TestRetries checks the retry loop against a target that fails every
 // second request: each retry is one more request the target served.
 func TestRetries(t *testing.T) {
-	srv := startTarget(t, target.Config{FailRate: 0.5, FailStatus: 503})
+	srv := servertest.Start(t, server.Config{FailRate: 0.5, FailStatus: 503})
 	const n = 100
 	t.Run("retries", func(t *testing.T) {
 		srv.Reset()
@@ -275,8 +276,8 @@ func TestRetries(t *testing.T) {
 	// round-robin: with a target that always fails and one that never does,
 	// the failing one's requests end in 503 after every attempt.
 	t.Run("retry resends the same target", func(t *testing.T) {
-		bad := startTarget(t, target.Config{FailRate: 1, FailStatus: 503})
-		good := startTarget(t, target.Config{})
+		bad := servertest.Start(t, server.Config{FailRate: 1, FailStatus: 503})
+		good := servertest.Start(t, server.Config{})
 		const n, retries = 10, 2
 		p := runOne(t, "-c", "1", "-n", fmt.Sprint(n), "-p", fmt.Sprintf("shared,retries=%d,retry-on=503,backoff=1ms:2ms", retries),
 			bad.URL()+"/", good.URL()+"/")

@@ -10,7 +10,7 @@ import (
 
 	"github.com/reusebench/reusebench/loadgen"
 	"github.com/reusebench/reusebench/pool"
-	"github.com/reusebench/reusebench/target"
+	"github.com/reusebench/reusebench/server"
 	"github.com/reusebench/reusebench/trace"
 )
 
@@ -58,32 +58,8 @@ func (s *sink) snapshot() (begins []time.Time, samples []trace.Sample, workers [
 		append([]int(nil), s.workers...), append([]trace.Conn(nil), s.conns...)
 }
 
-// startTarget starts a target on loopback, closed at the end of the test.
-func startTarget(t *testing.T, cfg target.Config) *target.Server {
-	t.Helper()
-	srv, err := target.Start(cfg)
-	if err != nil {
-		t.Fatalf("target.Start: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := srv.Close(); err != nil {
-			t.Errorf("target Close: %v", err)
-		}
-	})
-	return srv
-}
-
-// pipeTarget starts a target on an in-memory network (inside a synctest
-// bubble); the bubble's cleanup closes it.
-func pipeTarget(t *testing.T, cfg target.Config) (*target.Server, *target.PipeListener) {
-	t.Helper()
-	pl := target.NewPipeListener()
-	cfg.Listener = pl
-	return startTarget(t, cfg), pl
-}
-
 // runConfig returns a run of GET / against srv with strategy s.
-func runConfig(t *testing.T, srv *target.Server, s pool.Strategy, workers int) loadgen.Config {
+func runConfig(t *testing.T, srv *server.Server, s pool.Strategy, workers int) loadgen.Config {
 	t.Helper()
 	u, err := url.Parse(srv.URL() + "/")
 	if err != nil {

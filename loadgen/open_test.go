@@ -8,7 +8,8 @@ import (
 
 	"github.com/reusebench/reusebench/loadgen"
 	"github.com/reusebench/reusebench/pool"
-	"github.com/reusebench/reusebench/target"
+	"github.com/reusebench/reusebench/server"
+	"github.com/reusebench/reusebench/servertest"
 )
 
 func TestRunOpenRate(t *testing.T) {
@@ -29,7 +30,7 @@ func TestRunOpenRate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				srv, pl := pipeTarget(t, target.Config{Latency: latency})
+				srv, pl := servertest.Pipe(t, server.Config{Latency: latency})
 				cfg := runConfig(t, srv, pool.Shared, 2)
 				cfg.Pool.Dial = pl.DialContext
 				cfg.Rate = rate
@@ -75,7 +76,7 @@ func TestRunOpenRate(t *testing.T) {
 // includes the wait that their service latency does not.
 func TestRunOpenStall(t *testing.T) {
 	const interval = 10 * time.Millisecond
-	stall := target.Stall{Every: time.Hour, For: 500 * time.Millisecond}
+	stall := server.Stall{Every: time.Hour, For: 500 * time.Millisecond}
 	tests := []struct {
 		name        string
 		maxWorkers  int
@@ -90,7 +91,7 @@ func TestRunOpenStall(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				srv, pl := pipeTarget(t, target.Config{Stall: stall})
+				srv, pl := servertest.Pipe(t, server.Config{Stall: stall})
 				cfg := runConfig(t, srv, pool.Shared, 2)
 				cfg.Pool.Dial = pl.DialContext
 				cfg.Rate = 100

@@ -11,7 +11,8 @@ import (
 
 	"github.com/reusebench/reusebench/loadgen"
 	"github.com/reusebench/reusebench/pool"
-	"github.com/reusebench/reusebench/target"
+	"github.com/reusebench/reusebench/server"
+	"github.com/reusebench/reusebench/servertest"
 	"github.com/reusebench/reusebench/trace"
 )
 
@@ -45,7 +46,7 @@ func TestRunRetries(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				srv, pl := pipeTarget(t, target.Config{FailRate: tt.failRate, FailStatus: 503, Latency: latency})
+				srv, pl := servertest.Pipe(t, server.Config{FailRate: tt.failRate, FailStatus: 503, Latency: latency})
 				cfg := runConfig(t, srv, pool.Shared, tt.workers)
 				cfg.Pool.Dial = pl.DialContext
 				cfg.Requests = tt.requests
@@ -123,7 +124,7 @@ func TestRunWarmup(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				srv, pl := pipeTarget(t, target.Config{Latency: latency})
+				srv, pl := servertest.Pipe(t, server.Config{Latency: latency})
 				cfg := runConfig(t, srv, pool.Shared, 1)
 				cfg.Pool.Dial = pl.DialContext
 				cfg.Warmup = 100 * time.Millisecond
@@ -188,7 +189,7 @@ func TestRunCancel(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				srv, pl := pipeTarget(t, target.Config{Latency: latency})
+				srv, pl := servertest.Pipe(t, server.Config{Latency: latency})
 				cfg := runConfig(t, srv, pool.Shared, 1)
 				cfg.Pool.Dial = pl.DialContext
 				cfg.Duration = time.Hour
@@ -263,7 +264,7 @@ func TestRunValidate(t *testing.T) {
 // unused after Pool.Close returned, so Summary.Pool.Unused misses it.
 func TestRunSummaryUnused(t *testing.T) {
 	for i := range 50 {
-		srv := startTarget(t, target.Config{TLS: true})
+		srv := servertest.Start(t, server.Config{TLS: true})
 		cfg := runConfig(t, srv, pool.Shared, 4)
 		cfg.Requests = 20
 		var sk sink

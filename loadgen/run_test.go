@@ -8,7 +8,8 @@ import (
 
 	"github.com/reusebench/reusebench/loadgen"
 	"github.com/reusebench/reusebench/pool"
-	"github.com/reusebench/reusebench/target"
+	"github.com/reusebench/reusebench/server"
+	"github.com/reusebench/reusebench/servertest"
 	"github.com/reusebench/reusebench/trace"
 )
 
@@ -17,7 +18,7 @@ import (
 // dials the server accepted, and the samples on new connections, which must
 // be the connections on which the server saw a request. (Summary.Pool.Unused
 // is not compared: it is read too early, see TestRunSummaryUnused.)
-func checkConns(t *testing.T, sum loadgen.Summary, samples []trace.Sample, conns []trace.Conn, sc target.Counts) {
+func checkConns(t *testing.T, sum loadgen.Summary, samples []trace.Sample, conns []trace.Conn, sc server.Counts) {
 	t.Helper()
 	if int64(len(conns)) != sum.Pool.Opened {
 		t.Errorf("%d RecordConn calls, pool opened %d connections", len(conns), sum.Pool.Opened)
@@ -70,7 +71,7 @@ func TestRunClosedRequests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := startTarget(t, target.Config{TLS: tt.tls})
+			srv := servertest.Start(t, server.Config{TLS: tt.tls})
 			cfg := runConfig(t, srv, tt.strategy, tt.workers)
 			cfg.Requests = tt.requests
 			cfg.Duration = time.Minute // the count bounds the run, not this
@@ -152,7 +153,7 @@ func TestRunClosedRequests(t *testing.T) {
 func TestRunClosedDuration(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const latency = 10 * time.Millisecond
-		srv, pl := pipeTarget(t, target.Config{Latency: latency})
+		srv, pl := servertest.Pipe(t, server.Config{Latency: latency})
 		cfg := runConfig(t, srv, pool.Shared, 2)
 		cfg.Pool.Dial = pl.DialContext
 		cfg.Duration = time.Second

@@ -13,29 +13,16 @@ import (
 	"time"
 
 	"github.com/reusebench/reusebench/pool"
-	"github.com/reusebench/reusebench/target"
+	"github.com/reusebench/reusebench/server"
+	"github.com/reusebench/reusebench/servertest"
 	"github.com/reusebench/reusebench/trace"
 )
 
 // waitTimeout bounds every wait on the server in these tests.
 const waitTimeout = 20 * time.Second
 
-func startTarget(t *testing.T, cfg target.Config) *target.Server {
-	t.Helper()
-	s, err := target.Start(cfg)
-	if err != nil {
-		t.Fatalf("target.Start: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Errorf("target Close: %v", err)
-		}
-	})
-	return s
-}
-
 // newPool builds a pool for srv with the strategy's default options, changed by mod.
-func newPool(t *testing.T, srv *target.Server, s pool.Strategy, workers int, mod func(*pool.Config)) *pool.Pool {
+func newPool(t *testing.T, srv *server.Server, s pool.Strategy, workers int, mod func(*pool.Config)) *pool.Pool {
 	t.Helper()
 	u, err := url.Parse(srv.URL())
 	if err != nil {
@@ -74,7 +61,7 @@ func send(t *testing.T, p *pool.Pool, w int, rawURL string) trace.Sample {
 
 // closeAndWait closes p (its counts are final then) and waits until the
 // server saw n connections close.
-func closeAndWait(t *testing.T, p *pool.Pool, srv *target.Server, n int64) {
+func closeAndWait(t *testing.T, p *pool.Pool, srv *server.Server, n int64) {
 	t.Helper()
 	p.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
@@ -108,7 +95,7 @@ func TestStrategyCounts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := startTarget(t, target.Config{TLS: tt.tls})
+			srv := servertest.Start(t, server.Config{TLS: tt.tls})
 			p := newPool(t, srv, tt.strategy, tt.workers, func(c *pool.Config) { c.KeepAlive = tt.keepAlive })
 			samples := make([][]trace.Sample, tt.workers)
 			var wg sync.WaitGroup
@@ -190,7 +177,7 @@ func TestTLSResume(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := startTarget(t, target.Config{TLS: true})
+			srv := servertest.Start(t, server.Config{TLS: true})
 			p := newPool(t, srv, tt.strategy, 1, func(c *pool.Config) {
 				c.TLSResume = tt.resume
 				if tt.strategy == pool.Shared {
@@ -244,7 +231,7 @@ func TestLocalAddr(t *testing.T) {
 	const n = 5
 	for _, strategy := range []pool.Strategy{pool.Shared, pool.Fresh} {
 		t.Run(string(strategy), func(t *testing.T) {
-			srv := startTarget(t, target.Config{})
+			srv := servertest.Start(t, server.Config{})
 			p := newPool(t, srv, strategy, 1, func(c *pool.Config) { c.LocalAddr = "127.0.0.2" })
 			for i := range n {
 				if s := send(t, p, 0, srv.URL()+"/"); s.Err != trace.ErrNone {

@@ -12,7 +12,8 @@ import (
 	"time"
 
 	"github.com/reusebench/reusebench/pool"
-	"github.com/reusebench/reusebench/target"
+	"github.com/reusebench/reusebench/server"
+	"github.com/reusebench/reusebench/servertest"
 	"github.com/reusebench/reusebench/trace"
 )
 
@@ -21,26 +22,9 @@ import (
 // transport settle, so counts that depend on net/http's background work are
 // deterministic.
 
-// pipeTarget starts a target on a PipeListener; the bubble's cleanup closes it.
-func pipeTarget(t *testing.T, cfg target.Config) (*target.Server, *target.PipeListener) {
-	t.Helper()
-	pl := target.NewPipeListener()
-	cfg.Listener = pl
-	srv, err := target.Start(cfg)
-	if err != nil {
-		t.Fatalf("target.Start: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := srv.Close(); err != nil {
-			t.Errorf("target Close: %v", err)
-		}
-	})
-	return srv, pl
-}
-
 // pipePool builds a pool that dials pl; the bubble's cleanup closes it
 // (before the server, cleanups run last-in first-out).
-func pipePool(t *testing.T, srv *target.Server, pl *target.PipeListener, s pool.Strategy, workers int, mod func(*pool.Config)) *pool.Pool {
+func pipePool(t *testing.T, srv *server.Server, pl *server.PipeListener, s pool.Strategy, workers int, mod func(*pool.Config)) *pool.Pool {
 	t.Helper()
 	u, err := url.Parse(srv.URL())
 	if err != nil {
@@ -65,20 +49,20 @@ func TestProtocolsSequential(t *testing.T) {
 	const n = 10
 	tests := []struct {
 		name   string
-		target target.Config
+		target server.Config
 		mod    func(*pool.Config)
 		proto  string
 	}{
-		{"h2 over TLS", target.Config{TLS: true, HTTP2: true}, func(c *pool.Config) { c.HTTP2 = true }, "HTTP/2.0"},
-		{"h2 off, server offers h2", target.Config{TLS: true, HTTP2: true}, nil, "HTTP/1.1"},
-		{"h2 on, server without h2", target.Config{TLS: true}, func(c *pool.Config) { c.HTTP2 = true }, "HTTP/1.1"},
-		{"h2c", target.Config{H2C: true}, func(c *pool.Config) { c.H2C = true }, "HTTP/2.0"},
-		{"http/1.1", target.Config{}, nil, "HTTP/1.1"},
+		{"h2 over TLS", server.Config{TLS: true, HTTP2: true}, func(c *pool.Config) { c.HTTP2 = true }, "HTTP/2.0"},
+		{"h2 off, server offers h2", server.Config{TLS: true, HTTP2: true}, nil, "HTTP/1.1"},
+		{"h2 on, server without h2", server.Config{TLS: true}, func(c *pool.Config) { c.HTTP2 = true }, "HTTP/1.1"},
+		{"h2c", server.Config{H2C: true}, func(c *pool.Config) { c.H2C = true }, "HTTP/2.0"},
+		{"http/1.1", server.Config{}, nil, "HTTP/1.1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				srv, pl := pipeTarget(t, tt.target)
+				srv, pl := servertest.Pipe(t, tt.target)
 				var mu sync.Mutex
 				var infos []pool.ConnInfo
 				p := pipePool(t, srv, pl, pool.Shared, 1, func(c *pool.Config) {
@@ -137,7 +121,7 @@ func TestProtocolsSequential(t *testing.T) {
 func TestSharedConcurrentWorkers(t *testing.T) {
 	const workers, each = 3, 5
 	synctest.Test(t, func(t *testing.T) {
-		srv, pl := pipeTarget(t, target.Config{Latency: 10 * time.Millisecond})
+		srv, pl := servertest.Pipe(t, server.Config{Latency: 10 * time.Millisecond})
 		p := pipePool(t, srv, pl, pool.Shared, workers, nil)
 		var mu sync.Mutex
 		var fresh int64
@@ -182,7 +166,7 @@ func TestSharedConcurrentWorkers(t *testing.T) {
 // unused, as the server does.
 func TestUnusedDial(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		srv, pl := pipeTarget(t, target.Config{})
+		srv, pl := servertest.Pipe(t, server.Config{})
 		release := make(chan struct{})
 		p := pipePool(t, srv, pl, pool.Shared, 1, func(c *pool.Config) {
 			c.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -230,18 +214,18 @@ func TestTimeoutClasses(t *testing.T) {
 	const limit = 100 * time.Millisecond
 	tests := []struct {
 		name   string
-		target target.Config
+		target server.Config
 		mod    func(*pool.Config)
 		want   trace.ErrorClass
 	}{
-		{"header timeout", target.Config{Latency: time.Second}, func(c *pool.Config) { c.HeaderTimeout = limit }, trace.ErrHeaderTimeout},
-		{"client timeout", target.Config{Latency: time.Second}, func(c *pool.Config) { c.Timeout = limit }, trace.ErrTimeout},
-		{"header timeout over TLS", target.Config{TLS: true, Latency: time.Second}, func(c *pool.Config) { c.HeaderTimeout = limit }, trace.ErrHeaderTimeout},
+		{"header timeout", server.Config{Latency: time.Second}, func(c *pool.Config) { c.HeaderTimeout = limit }, trace.ErrHeaderTimeout},
+		{"client timeout", server.Config{Latency: time.Second}, func(c *pool.Config) { c.Timeout = limit }, trace.ErrTimeout},
+		{"header timeout over TLS", server.Config{TLS: true, Latency: time.Second}, func(c *pool.Config) { c.HeaderTimeout = limit }, trace.ErrHeaderTimeout},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				srv, pl := pipeTarget(t, tt.target)
+				srv, pl := servertest.Pipe(t, tt.target)
 				p := pipePool(t, srv, pl, pool.Shared, 1, tt.mod)
 				s := send(t, p, 0, srv.URL()+"/")
 				if s.Err != tt.want {
@@ -268,7 +252,7 @@ func TestTimeoutClasses(t *testing.T) {
 func TestTLSHandshakeTimeout(t *testing.T) {
 	const limit = 100 * time.Millisecond
 	synctest.Test(t, func(t *testing.T) {
-		pl := target.NewPipeListener()
+		pl := server.NewPipeListener()
 		silent := make(chan net.Conn, 1)
 		go func() {
 			c, err := pl.Accept()
@@ -320,7 +304,7 @@ func TestTLSHandshakeTimeout(t *testing.T) {
 // makes the window that exists on real sockets deterministic.
 func TestCloseCountsFinal(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		srv, pl := pipeTarget(t, target.Config{TLS: true})
+		srv, pl := servertest.Pipe(t, server.Config{TLS: true})
 		p := pipePool(t, srv, pl, pool.Shared, 1, func(c *pool.Config) { c.KeepAlive = false })
 		if s := send(t, p, 0, srv.URL()+"/"); s.Err != trace.ErrNone {
 			t.Fatalf("request: %q", s.Err)
@@ -341,7 +325,7 @@ func TestCloseCountsFinal(t *testing.T) {
 // writes its preface at once, an unused connection closes with unread data
 // (an RST), and the kernel may drop it from the accept queue unseen.
 func TestCloseLeavesNoConnection(t *testing.T) {
-	srv := startTarget(t, target.Config{TLS: true, HTTP2: true})
+	srv := servertest.Start(t, server.Config{TLS: true, HTTP2: true})
 	const iterations, workers = 100, 4
 	var opened int64
 	for i := range iterations {
@@ -384,7 +368,7 @@ func TestCloseLeavesNoConnection(t *testing.T) {
 func TestDialTimeout(t *testing.T) {
 	const limit = 100 * time.Millisecond
 	synctest.Test(t, func(t *testing.T) {
-		srv, pl := pipeTarget(t, target.Config{})
+		srv, pl := servertest.Pipe(t, server.Config{})
 		p := pipePool(t, srv, pl, pool.Shared, 1, func(c *pool.Config) {
 			c.DialTimeout = limit
 			c.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {

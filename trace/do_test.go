@@ -10,26 +10,13 @@ import (
 	"time"
 
 	"github.com/reusebench/reusebench/pool"
-	"github.com/reusebench/reusebench/target"
+	"github.com/reusebench/reusebench/server"
+	"github.com/reusebench/reusebench/servertest"
 	"github.com/reusebench/reusebench/trace"
 )
 
 // waitTimeout bounds every wait on the server in these tests.
 const waitTimeout = 20 * time.Second
-
-func startTarget(t *testing.T, cfg target.Config) *target.Server {
-	t.Helper()
-	s, err := target.Start(cfg)
-	if err != nil {
-		t.Fatalf("target.Start: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Errorf("target Close: %v", err)
-		}
-	})
-	return s
-}
 
 func newRequest(t *testing.T, rawURL string) *http.Request {
 	t.Helper()
@@ -89,19 +76,19 @@ func checkSuccess(t *testing.T, s *trace.Sample, wantBytes int64, wantProto stri
 func TestDoSuccess(t *testing.T) {
 	tests := []struct {
 		name      string
-		cfg       target.Config
+		cfg       server.Config
 		wantBytes int64
 		wantProto string
 	}{
-		{"http body 100", target.Config{BodySize: 100}, 100, "HTTP/1.1"},
-		{"http large body", target.Config{BodySize: 100_000}, 100_000, "HTTP/1.1"},
-		{"http empty body", target.Config{BodySize: -1}, 0, "HTTP/1.1"},
-		{"https", target.Config{TLS: true, BodySize: 10}, 10, "HTTP/1.1"},
-		{"https h2", target.Config{TLS: true, HTTP2: true, BodySize: 10}, 10, "HTTP/2.0"},
+		{"http body 100", server.Config{BodySize: 100}, 100, "HTTP/1.1"},
+		{"http large body", server.Config{BodySize: 100_000}, 100_000, "HTTP/1.1"},
+		{"http empty body", server.Config{BodySize: -1}, 0, "HTTP/1.1"},
+		{"https", server.Config{TLS: true, BodySize: 10}, 10, "HTTP/1.1"},
+		{"https h2", server.Config{TLS: true, HTTP2: true, BodySize: 10}, 10, "HTTP/2.0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := startTarget(t, tt.cfg)
+			srv := servertest.Start(t, tt.cfg)
 			var tlsCfg *tls.Config
 			if tt.cfg.TLS {
 				tlsCfg = &tls.Config{RootCAs: srv.CertPool()}
@@ -143,19 +130,19 @@ func TestDoSuccess(t *testing.T) {
 func TestDoStatusErrors(t *testing.T) {
 	tests := []struct {
 		name   string
-		cfg    target.Config
+		cfg    server.Config
 		path   string
 		status int
 		want   trace.ErrorClass
 	}{
-		{"503", target.Config{FailRate: 1}, "/", 503, trace.ErrHTTP5xx},
-		{"500", target.Config{FailRate: 1, FailStatus: 500}, "/", 500, trace.ErrHTTP5xx},
-		{"404", target.Config{}, "/no-such-path", 404, trace.ErrHTTP4xx},
-		{"401", target.Config{}, "/protected", 401, trace.ErrHTTP4xx},
+		{"503", server.Config{FailRate: 1}, "/", 503, trace.ErrHTTP5xx},
+		{"500", server.Config{FailRate: 1, FailStatus: 500}, "/", 500, trace.ErrHTTP5xx},
+		{"404", server.Config{}, "/no-such-path", 404, trace.ErrHTTP4xx},
+		{"401", server.Config{}, "/protected", 401, trace.ErrHTTP4xx},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := startTarget(t, tt.cfg)
+			srv := servertest.Start(t, tt.cfg)
 			c, _ := plainClient(t, nil)
 			s := trace.Do(c, newRequest(t, srv.URL()+tt.path))
 			if s.Status != tt.status || s.Err != tt.want || !s.Failed() {
@@ -224,7 +211,7 @@ func TestDoRefused(t *testing.T) {
 }
 
 // newPool returns a shared pool of one worker for srv, closed at cleanup.
-func newPool(t *testing.T, srv *target.Server, mod func(*pool.Config)) *pool.Pool {
+func newPool(t *testing.T, srv *server.Server, mod func(*pool.Config)) *pool.Pool {
 	t.Helper()
 	u, err := url.Parse(srv.URL())
 	if err != nil {
@@ -248,14 +235,14 @@ func newPool(t *testing.T, srv *target.Server, mod func(*pool.Config)) *pool.Poo
 func TestDoReusedThroughPool(t *testing.T) {
 	tests := []struct {
 		name  string
-		cfg   target.Config
+		cfg   server.Config
 		host  string // "" keeps the IP literal
 		proto string
 	}{
-		{"http ip literal", target.Config{}, "", "HTTP/1.1"},
-		{"https ip literal", target.Config{TLS: true}, "", "HTTP/1.1"},
-		{"https h2", target.Config{TLS: true, HTTP2: true}, "", "HTTP/2.0"},
-		{"http localhost", target.Config{}, "localhost", "HTTP/1.1"},
+		{"http ip literal", server.Config{}, "", "HTTP/1.1"},
+		{"https ip literal", server.Config{TLS: true}, "", "HTTP/1.1"},
+		{"https h2", server.Config{TLS: true, HTTP2: true}, "", "HTTP/2.0"},
+		{"http localhost", server.Config{}, "localhost", "HTTP/1.1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -270,7 +257,7 @@ func TestDoReusedThroughPool(t *testing.T) {
 					}
 				}
 			}
-			srv := startTarget(t, tt.cfg)
+			srv := servertest.Start(t, tt.cfg)
 			p := newPool(t, srv, func(c *pool.Config) { c.HTTP2 = tt.cfg.HTTP2 })
 			client, release, err := p.Client(0)
 			if err != nil {
@@ -326,7 +313,7 @@ func TestDoPlainTransportDNS(t *testing.T) {
 	if err != nil || len(addrs) != 1 || addrs[0] != "127.0.0.1" {
 		t.Skipf("localhost resolves to %v (%v), want only 127.0.0.1", addrs, err)
 	}
-	srv := startTarget(t, target.Config{})
+	srv := servertest.Start(t, server.Config{})
 	u, _ := url.Parse(srv.URL() + "/")
 	u.Host = net.JoinHostPort("localhost", u.Port())
 	c, _ := plainClient(t, nil)

@@ -1,4 +1,4 @@
-package target
+package server
 
 import (
 	"crypto/sha256"
@@ -54,7 +54,7 @@ func TestFailRate(t *testing.T) {
 func TestRootBody(t *testing.T) {
 	tests := []struct {
 		size, want int
-	}{{0, defaultBodySize}, {-1, 0}, {1, 1}, {100_000, 100_000}}
+	}{{0, DefaultBodySize}, {-1, 0}, {1, 1}, {100_000, 100_000}}
 	for _, tc := range tests {
 		t.Run(fmt.Sprint(tc.size), func(t *testing.T) {
 			s := startServer(t, Config{BodySize: tc.size})

@@ -1,4 +1,4 @@
-package target
+package server
 
 import (
 	"crypto/tls"
@@ -27,8 +27,8 @@ func TestHTTP1Counts(t *testing.T) {
 			tr := &http.Transport{DisableKeepAlives: !tc.keepAlive}
 			c := &http.Client{Transport: tr}
 			for range n {
-				if code, body := get(t, c, s.URL()+"/"); code != 200 || len(body) != defaultBodySize {
-					t.Fatalf("GET / = %d with %d bytes, want 200 with %d", code, len(body), defaultBodySize)
+				if code, body := get(t, c, s.URL()+"/"); code != 200 || len(body) != DefaultBodySize {
+					t.Fatalf("GET / = %d with %d bytes, want 200 with %d", code, len(body), DefaultBodySize)
 				}
 			}
 			got := closeAndWait(t, s, tr)

@@ -1,4 +1,4 @@
-// Package target is the embedded loopback HTTP server that reusebench drives
+// Package server is the embedded loopback HTTP server that reusebench drives
 // by default, in tests and in demos.
 //
 // Its main duty is to count, from the server's side, the connections it
@@ -17,7 +17,7 @@
 //
 // Any other path answers 404. Latency and Stall apply to every path, and
 // every path counts in Requests and Statuses.
-package target
+package server
 
 import (
 	"context"
@@ -80,8 +80,8 @@ type Config struct {
 	ErrorLog *log.Logger
 }
 
-// defaultBodySize is the size of the body of "/" when Config.BodySize is 0.
-const defaultBodySize = 64
+// DefaultBodySize is the size of the body of "/" when Config.BodySize is 0.
+const DefaultBodySize = 64
 
 // closeTimeout bounds how long Close waits for connections and handlers to
 // finish after closing them.
@@ -163,7 +163,7 @@ func Start(cfg Config) (*Server, error) {
 	s.bodySize = int64(cfg.BodySize)
 	switch {
 	case cfg.BodySize == 0:
-		s.bodySize = defaultBodySize
+		s.bodySize = DefaultBodySize
 	case cfg.BodySize < 0:
 		s.bodySize = 0
 	}
