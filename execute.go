@@ -8,12 +8,14 @@ import (
 
 	"github.com/reusebench/reusebench/loadgen"
 	"github.com/reusebench/reusebench/pool"
+	"github.com/reusebench/reusebench/report"
+	"github.com/reusebench/reusebench/results"
 	"github.com/reusebench/reusebench/server"
 	"github.com/reusebench/reusebench/stats"
 )
 
 // runProfile runs profile p (the i-th) and returns its results.
-func runProfile(ctx context.Context, rc *runConfig, pl *plan, p *profile, i int, stderr io.Writer) (stats.Profile, error) {
+func runProfile(ctx context.Context, rc *runConfig, pl *plan, p *profile, i int, stderr io.Writer) (results.Profile, error) {
 	rec := stats.NewRecorder(stats.Options{Open: rc.rate > 0, Retries: p.Retry.Max > 0})
 	cfg := loadgen.Config{
 		Pool:    pool.Config{Options: p.Pool, TLS: pl.tls, Proxy: pl.proxy, Cookies: pl.cookies},
@@ -29,7 +31,7 @@ func runProfile(ctx context.Context, rc *runConfig, pl *plan, p *profile, i int,
 	sum, err := loadgen.Run(ctx, cfg, rec)
 	stop()
 	if err != nil {
-		return stats.Profile{}, fmt.Errorf("profile %s: %w", p.Name, err)
+		return results.Profile{}, fmt.Errorf("profile %s: %w", p.Name, err)
 	}
 	prof, err := rec.Profile(stats.RunInfo{
 		Name: p.Name, Strategy: string(p.Pool.Strategy), Options: p.options(),
@@ -40,7 +42,7 @@ func runProfile(ctx context.Context, rc *runConfig, pl *plan, p *profile, i int,
 		Arrivals: sum.Arrivals, Late: sum.Late, MaxLate: sum.MaxLate, Workers: sum.Workers,
 	})
 	if err != nil {
-		return stats.Profile{}, fmt.Errorf("profile %s: %w", p.Name, err)
+		return results.Profile{}, fmt.Errorf("profile %s: %w", p.Name, err)
 	}
 	if sum.Interrupted {
 		prof.Notes = append(prof.Notes, fmt.Sprintf("interrupted after %.1f s: the figures cover what completed until then", prof.DurationS))
@@ -49,7 +51,7 @@ func runProfile(ctx context.Context, rc *runConfig, pl *plan, p *profile, i int,
 		crossCheck(pl.embedded, &prof, sum.Interrupted)
 	}
 	fmt.Fprintf(stderr, "      %d requests, %s req/s, %d connections opened, %d errors\n",
-		prof.Requests, stats.FormatRate(prof.Throughput), prof.Connections.Opened, prof.Errors.Total)
+		prof.Requests, report.FormatRate(prof.Throughput), prof.Connections.Opened, prof.Errors.Total)
 	return prof, nil
 }
 
@@ -68,14 +70,14 @@ func alignTarget(ctx context.Context, srv *server.Server, openedBefore int64) {
 // notes any disagreement with the client's counts.
 // An interrupted run abandoned requests in flight, which the target may have
 // served: then only the connection counts are compared.
-func crossCheck(srv *server.Server, p *stats.Profile, interrupted bool) {
+func crossCheck(srv *server.Server, p *results.Profile, interrupted bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.WaitClosed(ctx, p.Connections.Opened); err != nil {
 		p.Checks = append(p.Checks, err.Error())
 	}
 	c := srv.Counts()
-	p.Server = &stats.ServerCounts{Accepted: c.Accepted, Requests: c.Requests, Unused: c.Unused,
+	p.Server = &results.ServerCounts{Accepted: c.Accepted, Requests: c.Requests, Unused: c.Unused,
 		TLSHandshakes: c.TLSHandshakes, TLSResumed: c.TLSResumed}
 	attempts := p.Requests
 	if p.Retries != nil {
@@ -102,7 +104,7 @@ func bound(rc *runConfig) string {
 		s = rc.duration.String()
 	}
 	if rc.rate > 0 {
-		s += fmt.Sprintf(" at %s/s, at most %d in flight", stats.FormatRate(rc.rate), max(rc.concurrency, rc.maxWorkers))
+		s += fmt.Sprintf(" at %s/s, at most %d in flight", report.FormatRate(rc.rate), max(rc.concurrency, rc.maxWorkers))
 	} else {
 		s += fmt.Sprintf(" with %d workers", rc.concurrency)
 	}

@@ -10,13 +10,14 @@ import (
 
 	"github.com/reusebench/reusebench/loadgen"
 	"github.com/reusebench/reusebench/pool"
+	"github.com/reusebench/reusebench/results"
 	"github.com/reusebench/reusebench/server"
 	"github.com/reusebench/reusebench/stats"
 )
 
 // runOpen runs one open-model profile against a target on an in-memory
 // network, inside the caller's synctest bubble, and returns its results.
-func runOpen(t *testing.T, tcfg server.Config, cfg loadgen.Config) (stats.Profile, server.Counts) {
+func runOpen(t *testing.T, tcfg server.Config, cfg loadgen.Config) (results.Profile, server.Counts) {
 	t.Helper()
 	pl := server.NewPipeListener()
 	tcfg.Listener = pl

@@ -8,12 +8,13 @@ import (
 	"path/filepath"
 
 	"github.com/reusebench/reusebench/plots"
-	"github.com/reusebench/reusebench/stats"
+	"github.com/reusebench/reusebench/report"
+	"github.com/reusebench/reusebench/results"
 )
 
-// report prints res on stdout in the chosen format and writes the report
+// output prints res on stdout in the chosen format and writes the report
 // folder when -o was given.
-func report(rc *runConfig, res *stats.Results, stdout, stderr io.Writer) error {
+func output(rc *runConfig, res *results.Results, stdout, stderr io.Writer) error {
 	if err := printResults(stdout, res, rc.format); err != nil {
 		return err
 	}
@@ -28,19 +29,19 @@ func report(rc *runConfig, res *stats.Results, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func printResults(w io.Writer, res *stats.Results, format string) error {
+func printResults(w io.Writer, res *results.Results, format string) error {
 	switch format {
 	case "json":
 		return writeJSON(w, res)
 	case "csv":
-		return stats.WriteCSV(w, res)
+		return report.WriteCSV(w, res)
 	case "markdown":
-		return stats.WriteTables(w, res, true)
+		return report.WriteTables(w, res, true)
 	}
-	return stats.WriteTables(w, res, false)
+	return report.WriteTables(w, res, false)
 }
 
-func writeJSON(w io.Writer, res *stats.Results) error {
+func writeJSON(w io.Writer, res *results.Results) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(res); err != nil {
@@ -50,7 +51,7 @@ func writeJSON(w io.Writer, res *stats.Results) error {
 }
 
 // writeReport writes results.json, and the plots when withPlots, into dir.
-func writeReport(dir string, res *stats.Results, withPlots bool) ([]string, error) {
+func writeReport(dir string, res *results.Results, withPlots bool) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("report folder: %w", err)
 	}
@@ -77,7 +78,7 @@ func writeReport(dir string, res *stats.Results, withPlots bool) ([]string, erro
 }
 
 // writePlots draws the PNGs and .hgrm files of res into dir.
-func writePlots(dir string, res *stats.Results) ([]string, error) {
+func writePlots(dir string, res *results.Results) ([]string, error) {
 	paths, err := plots.Write(res, dir)
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)

@@ -9,7 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/reusebench/reusebench/stats"
+	"github.com/reusebench/reusebench/results"
 )
 
 // reportCmd is `reusebench report [flags] FILE...`: it reads saved results,
@@ -42,7 +42,7 @@ func reportCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "reusebench report: --format %q: want table, markdown, json or csv\n", *format)
 		return 2
 	}
-	var all []*stats.Results
+	var all []*results.Results
 	for _, f := range files {
 		r, err := readResults(f)
 		if err != nil {
@@ -51,7 +51,7 @@ func reportCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		all = append(all, r)
 	}
-	res, err := stats.Merge(all...)
+	res, err := results.Merge(all...)
 	if err != nil {
 		fmt.Fprintf(stderr, "reusebench report: %v\n", err)
 		return 1
@@ -85,12 +85,12 @@ func reportCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // readResults reads one results.json file.
-func readResults(path string) (*stats.Results, error) {
+func readResults(path string) (*results.Results, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read results: %w", err)
 	}
-	var r stats.Results
+	var r results.Results
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("%s is not a results.json file: %w", path, err)
 	}

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/reusebench/reusebench/loadgen"
+	"github.com/reusebench/reusebench/results"
 	"github.com/reusebench/reusebench/server"
-	"github.com/reusebench/reusebench/stats"
 )
 
 // runConfig is everything a run needs, parsed from its flags.
@@ -147,7 +147,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "reusebench run: %v\n", err)
 		return exitCode(err)
 	}
-	if err := report(rc, res, stdout, stderr); err != nil {
+	if err := output(rc, res, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "reusebench run: %v\n", err)
 		return 1
 	}
@@ -169,7 +169,7 @@ type plan struct {
 }
 
 // execute resolves the run, runs every profile in order and returns the results.
-func execute(ctx context.Context, rc *runConfig, stderr io.Writer) (*stats.Results, error) {
+func execute(ctx context.Context, rc *runConfig, stderr io.Writer) (*results.Results, error) {
 	pl, err := resolve(rc, stderr)
 	if err != nil {
 		return nil, err
@@ -177,9 +177,9 @@ func execute(ctx context.Context, rc *runConfig, stderr io.Writer) (*stats.Resul
 	if pl.embedded != nil {
 		defer pl.embedded.Close()
 	}
-	res := &stats.Results{
-		Version: stats.Version, Started: time.Now().UTC(), Target: targetNames(pl.targets),
-		Settings: stats.Settings{Concurrency: rc.concurrency, WarmupS: rc.warmup.Seconds(),
+	res := &results.Results{
+		Version: results.Version, Started: time.Now().UTC(), Target: targetNames(pl.targets),
+		Settings: results.Settings{Concurrency: rc.concurrency, WarmupS: rc.warmup.Seconds(),
 			Rate: rc.rate, MaxWorkers: rc.maxWorkers},
 	}
 	if rc.requests > 0 {

@@ -11,14 +11,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reusebench/reusebench/report"
+	"github.com/reusebench/reusebench/results"
 	"github.com/reusebench/reusebench/server"
 	"github.com/reusebench/reusebench/servertest"
-	"github.com/reusebench/reusebench/stats"
 )
 
 // measured is one profile's results next to what the target counted for it.
 type measured struct {
-	prof   stats.Profile
+	prof   results.Profile
 	server server.Counts
 }
 
@@ -105,10 +106,10 @@ func TestConnectionsAgreeWithServer(t *testing.T) {
 		t.Errorf("fresh opened %d connections, want %d", o, n)
 	}
 	fresh, shared := got["fresh"].prof, got["shared"].prof
-	if r := stats.ReusePercent(&fresh); r != 0 {
+	if r := report.ReusePercent(&fresh); r != 0 {
 		t.Errorf("fresh reuse %.2f %%, want 0", r)
 	}
-	if r := stats.ReusePercent(&shared); r < 99 {
+	if r := report.ReusePercent(&shared); r < 99 {
 		t.Errorf("shared reuse %.2f %%, want at least 99 %%", r)
 	}
 	if s, g := got["shared"].prof.Connections.Opened, got["go-default"].prof.Connections.Opened; g <= s {
@@ -235,7 +236,7 @@ func TestResultsJSONContract(t *testing.T) {
 			t.Errorf("results lack %q", k)
 		}
 	}
-	var res stats.Results
+	var res results.Results
 	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
 		t.Fatal(err)
 	}

@@ -13,14 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reusebench/reusebench/results"
 	"github.com/reusebench/reusebench/server"
-	"github.com/reusebench/reusebench/stats"
 )
 
 // cliResult is one `reusebench run --json ...` through dispatch.
 type cliResult struct {
 	code           int
-	res            stats.Results
+	res            results.Results
 	stdout, stderr string
 }
 
@@ -40,7 +40,7 @@ func runCLI(t *testing.T, args ...string) cliResult {
 }
 
 // runOne runs one profile and returns its results; the run must exit 0.
-func runOne(t *testing.T, args ...string) stats.Profile {
+func runOne(t *testing.T, args ...string) results.Profile {
 	t.Helper()
 	r := runCLI(t, args...)
 	if r.code != 0 {

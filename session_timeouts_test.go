@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reusebench/reusebench/results"
 	"github.com/reusebench/reusebench/server"
 	"github.com/reusebench/reusebench/servertest"
-	"github.com/reusebench/reusebench/stats"
 )
 
 type holdListener struct {
@@ -148,7 +148,7 @@ func TestTimeouts(t *testing.T) {
 	slow := servertest.Start(t, server.Config{Latency: 3 * time.Second})
 	const n = 4
 	// abandoned checks the slow target saw every attempt and answered none.
-	abandoned := func(t *testing.T, p stats.Profile) {
+	abandoned := func(t *testing.T, p results.Profile) {
 		c := settled(t, slow, p.Connections.Opened)
 		if c.Requests != 0 || c.Aborted != n || c.Requests+c.Aborted != n {
 			t.Errorf("target served %d requests and saw %d abandoned, want 0 and %d (the client gave up on each)", c.Requests, c.Aborted, n)
@@ -162,22 +162,22 @@ func TestTimeouts(t *testing.T) {
 		spec  string
 		class string
 		// setup returns the URL to run against and the check of the other side.
-		setup func(t *testing.T) (string, func(*testing.T, stats.Profile))
+		setup func(t *testing.T) (string, func(*testing.T, results.Profile))
 	}{
 		{name: "header-timeout", spec: "shared,header-timeout=50ms", class: "header_timeout",
-			setup: func(t *testing.T) (string, func(*testing.T, stats.Profile)) {
+			setup: func(t *testing.T) (string, func(*testing.T, results.Profile)) {
 				slow.Reset()
 				return slow.URL() + "/", abandoned
 			}},
 		{name: "timeout", spec: "shared,timeout=100ms", class: "timeout",
-			setup: func(t *testing.T) (string, func(*testing.T, stats.Profile)) {
+			setup: func(t *testing.T) (string, func(*testing.T, results.Profile)) {
 				slow.Reset()
 				return slow.URL() + "/", abandoned
 			}},
 		{name: "tls-timeout", spec: "shared,tls-timeout=50ms", class: "tls_timeout",
-			setup: func(t *testing.T) (string, func(*testing.T, stats.Profile)) {
+			setup: func(t *testing.T) (string, func(*testing.T, results.Profile)) {
 				h := newHoldListener(t)
-				return "https://" + h.ln.Addr().String() + "/", func(t *testing.T, p stats.Profile) {
+				return "https://" + h.ln.Addr().String() + "/", func(t *testing.T, p results.Profile) {
 					if !waitFor(func() bool { return h.closed.Load() >= n }) {
 						t.Errorf("the client closed %d of %d connections after its TLS timeout", h.closed.Load(), h.accepted.Load())
 					}
@@ -191,12 +191,12 @@ func TestTimeouts(t *testing.T) {
 				}
 			}},
 		{name: "dial-timeout", spec: "shared,dial-timeout=50ms", class: "dial_timeout",
-			setup: func(t *testing.T) (string, func(*testing.T, stats.Profile)) {
+			setup: func(t *testing.T) (string, func(*testing.T, results.Profile)) {
 				fl, err := newFullListener(t)
 				if err != nil {
 					t.Skipf("no connect that blocks on loopback here (%v): dial-timeout is not reachable without it", err)
 				}
-				return "http://" + fl.addr + "/", func(t *testing.T, p stats.Profile) {
+				return "http://" + fl.addr + "/", func(t *testing.T, p results.Profile) {
 					if p.Connections.Opened != 0 {
 						t.Errorf("results opened %d connections to a listener that answers no SYN", p.Connections.Opened)
 					}
@@ -246,7 +246,7 @@ func TestRetries(t *testing.T) {
 		if c.Requests != n+p.Retries.Total || c.Statuses[200] != n {
 			t.Errorf("target served %d requests (%v), want %d + %d retries with %d×200", c.Requests, c.Statuses, n, p.Retries.Total, n)
 		}
-		h, err := p.Histogram(stats.HistFirstAttempt)
+		h, err := p.Histogram(results.HistFirstAttempt)
 		if err != nil || h == nil {
 			t.Fatalf("first_attempt histogram: %v, %v", h, err)
 		}
@@ -268,7 +268,7 @@ func TestRetries(t *testing.T) {
 		if p.Retries != nil {
 			t.Errorf("results have a retries section without retries: %+v", p.Retries)
 		}
-		if _, ok := p.Histograms[stats.HistFirstAttempt]; ok {
+		if _, ok := p.Histograms[results.HistFirstAttempt]; ok {
 			t.Errorf("results have a first_attempt histogram without retries")
 		}
 	})

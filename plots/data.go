@@ -6,8 +6,7 @@ import (
 	"strings"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-
-	"github.com/reusebench/reusebench/stats"
+	"github.com/reusebench/reusebench/results"
 )
 
 // XY is one point of a plotted line.
@@ -88,7 +87,7 @@ func PercentileCurve(h *hdrhistogram.Histogram) []XY {
 // the stack sums to about the mean total) and its p99 in milliseconds.
 // Phases that never happened, and every phase of a profile with no requests,
 // are zero.
-func PhaseBars(p *stats.Profile) (mean, p99 [6]float64) {
+func PhaseBars(p *results.Profile) (mean, p99 [6]float64) {
 	if p == nil {
 		return mean, p99
 	}
@@ -109,7 +108,7 @@ func PhaseBars(p *stats.Profile) (mean, p99 [6]float64) {
 // p99 in milliseconds of each second of p's series, with x the seconds since
 // the profile's start. Seconds without requests have a throughput of zero and
 // no p99 point.
-func Timeline(p *stats.Profile) (throughput, p99 []XY) {
+func Timeline(p *results.Profile) (throughput, p99 []XY) {
 	for _, pt := range sortedSeries(p) {
 		x := float64(pt.Second)
 		throughput = append(throughput, XY{X: x, Y: float64(max(pt.Requests, 0)) / span(pt)})
@@ -124,7 +123,7 @@ func Timeline(p *stats.Profile) (throughput, p99 []XY) {
 // share of that second's requests that reused a connection, in percent
 // (reused / requests × 100), with x the seconds since the profile's start.
 // Seconds without requests have no reuse point.
-func ConnectionsOverTime(p *stats.Profile) (newConns, reusePct []XY) {
+func ConnectionsOverTime(p *results.Profile) (newConns, reusePct []XY) {
 	for _, pt := range sortedSeries(p) {
 		x := float64(pt.Second)
 		newConns = append(newConns, XY{X: x, Y: float64(max(pt.NewConns, 0)) / span(pt)})
@@ -141,7 +140,7 @@ func ConnectionsOverTime(p *stats.Profile) (newConns, reusePct []XY) {
 const minSpan = 0.25
 
 // span is the length in seconds of the part of pt's second that was measured.
-func span(pt stats.Point) float64 {
+func span(pt results.Point) float64 {
 	if pt.Span > 0 && pt.Span < 1 {
 		return pt.Span
 	}
@@ -150,14 +149,14 @@ func span(pt stats.Point) float64 {
 
 // sortedSeries returns a copy of p's series ordered by second, without a
 // last second shorter than minSpan.
-func sortedSeries(p *stats.Profile) []stats.Point {
+func sortedSeries(p *results.Profile) []results.Point {
 	if p == nil {
 		return nil
 	}
-	s := slices.DeleteFunc(slices.Clone(p.Series), func(pt stats.Point) bool {
+	s := slices.DeleteFunc(slices.Clone(p.Series), func(pt results.Point) bool {
 		return pt.Span > 0 && pt.Span < minSpan
 	})
-	slices.SortStableFunc(s, func(a, b stats.Point) int {
+	slices.SortStableFunc(s, func(a, b results.Point) int {
 		switch {
 		case a.Second < b.Second:
 			return -1
@@ -215,7 +214,7 @@ func finite(v float64) float64 {
 
 // ErrorsOverTime returns the failed requests in each second of p's series, with
 // x the seconds since the profile's start, or nil when no second had errors.
-func ErrorsOverTime(p *stats.Profile) []XY {
+func ErrorsOverTime(p *results.Profile) []XY {
 	var pts []XY
 	seen := false
 	for _, pt := range sortedSeries(p) {

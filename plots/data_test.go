@@ -7,8 +7,7 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-
-	"github.com/reusebench/reusebench/stats"
+	"github.com/reusebench/reusebench/results"
 )
 
 // at returns the y of the point of pts whose x is x (within 1e-9 relative).
@@ -85,20 +84,20 @@ func TestPercentileCurveEdges(t *testing.T) {
 }
 
 func TestPhaseBars(t *testing.T) {
-	sum := func(mean, count float64) stats.PhaseSummary {
-		return stats.PhaseSummary{Latency: stats.Latency{Mean: mean, P99: 10 * mean}, Count: int64(count)}
+	sum := func(mean, count float64) results.PhaseSummary {
+		return results.PhaseSummary{Latency: results.Latency{Mean: mean, P99: 10 * mean}, Count: int64(count)}
 	}
 	tests := []struct {
 		name      string
-		p         *stats.Profile
+		p         *results.Profile
 		mean, p99 [6]float64
 	}{
 		{"nil", nil, [6]float64{}, [6]float64{}},
-		{"no requests", &stats.Profile{Phases: map[string]stats.PhaseSummary{"ttfb": sum(1, 5)}},
+		{"no requests", &results.Profile{Phases: map[string]results.PhaseSummary{"ttfb": sum(1, 5)}},
 			[6]float64{}, [6]float64{4: 10}},
 		{
 			"per request and per connection",
-			&stats.Profile{Requests: 100, Phases: map[string]stats.PhaseSummary{
+			&results.Profile{Requests: 100, Phases: map[string]results.PhaseSummary{
 				"wait":    sum(0.5, 100),
 				"connect": sum(2, 10), // 10 connections: 0.2 ms per request
 				"tls":     sum(4, 10), // 0.4 ms per request
@@ -109,8 +108,8 @@ func TestPhaseBars(t *testing.T) {
 			[6]float64{0.5, 0, 0.2, 0.4, 3, 1},
 			[6]float64{5, 0, 20, 40, 30, 10},
 		},
-		{"not finite", &stats.Profile{Requests: 1, Phases: map[string]stats.PhaseSummary{
-			"body": {Latency: stats.Latency{Mean: math.NaN(), P99: math.Inf(1)}, Count: 1},
+		{"not finite", &results.Profile{Requests: 1, Phases: map[string]results.PhaseSummary{
+			"body": {Latency: results.Latency{Mean: math.NaN(), P99: math.Inf(1)}, Count: 1},
 		}}, [6]float64{}, [6]float64{}},
 	}
 	for _, tt := range tests {
@@ -128,18 +127,18 @@ func TestPhaseBars(t *testing.T) {
 func TestTimelineAndConnections(t *testing.T) {
 	tests := []struct {
 		name                          string
-		series                        []stats.Point
+		series                        []results.Point
 		throughput, p99, conns, reuse []XY
 	}{
 		{name: "empty"},
 		{
 			name:       "one second",
-			series:     []stats.Point{{Second: 0, Requests: 50, NewConns: 5, Reused: 45, P99: 3}},
+			series:     []results.Point{{Second: 0, Requests: 50, NewConns: 5, Reused: 45, P99: 3}},
 			throughput: []XY{{0, 50}}, p99: []XY{{0, 3}}, conns: []XY{{0, 5}}, reuse: []XY{{0, 90}},
 		},
 		{
 			name: "unordered with an idle second",
-			series: []stats.Point{
+			series: []results.Point{
 				{Second: 2, Requests: 10, Errors: 10, P99: 7},
 				{Second: 0, Requests: 4, NewConns: 4, Reused: 0, P99: 1},
 				{Second: 1}, // nothing happened
@@ -152,7 +151,7 @@ func TestTimelineAndConnections(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := &stats.Profile{Series: tt.series}
+			p := &results.Profile{Series: tt.series}
 			tp, p99 := Timeline(p)
 			nc, rp := ConnectionsOverTime(p)
 			for _, c := range []struct {
@@ -165,11 +164,11 @@ func TestTimelineAndConnections(t *testing.T) {
 			}
 		})
 	}
-	errs := ErrorsOverTime(&stats.Profile{Series: []stats.Point{{Second: 1, Errors: 3}, {Second: 0}}})
+	errs := ErrorsOverTime(&results.Profile{Series: []results.Point{{Second: 1, Errors: 3}, {Second: 0}}})
 	if want := []XY{{0, 0}, {1, 3}}; !slices.Equal(errs, want) {
 		t.Errorf("ErrorsOverTime: got %v, want %v", errs, want)
 	}
-	if ErrorsOverTime(&stats.Profile{Series: []stats.Point{{Requests: 5}}}) != nil {
+	if ErrorsOverTime(&results.Profile{Series: []results.Point{{Requests: 5}}}) != nil {
 		t.Error("ErrorsOverTime without errors: want nil")
 	}
 	if tp, p99 := Timeline(nil); tp != nil || p99 != nil {
@@ -191,7 +190,7 @@ func TestFileNameAndHgrmNames(t *testing.T) {
 			t.Errorf("FileName(%q) = %q, want %q", in, got, want)
 		}
 	}
-	res := &stats.Results{Profiles: []stats.Profile{{Name: "a/b"}, {Name: "a_b"}, {Name: "A_B"}, {Name: ""}}}
+	res := &results.Results{Profiles: []results.Profile{{Name: "a/b"}, {Name: "a_b"}, {Name: "A_B"}, {Name: ""}}}
 	want := []string{"a_b.hgrm", "a_b-2.hgrm", "A_B-3.hgrm", "profile.hgrm"}
 	if got := HgrmNames(res); !slices.Equal(got, want) {
 		t.Errorf("HgrmNames = %v, want %v", got, want)
@@ -220,14 +219,14 @@ func TestLogWorthy(t *testing.T) {
 func TestSubtitle(t *testing.T) {
 	start := time.Date(2025, 3, 4, 5, 6, 7, 0, time.FixedZone("X", 3600))
 	tests := []struct {
-		res  stats.Results
+		res  results.Results
 		want string
 	}{
-		{stats.Results{Target: "http://x", Started: start, Settings: stats.Settings{Concurrency: 8}},
+		{results.Results{Target: "http://x", Started: start, Settings: results.Settings{Concurrency: 8}},
 			"http://x  ·  c=8  ·  2025-03-04 04:06 UTC"},
-		{stats.Results{Target: "http://x", Settings: stats.Settings{Concurrency: 8, Rate: 2500}},
+		{results.Results{Target: "http://x", Settings: results.Settings{Concurrency: 8, Rate: 2500}},
 			"http://x  ·  rate 2500/s"},
-		{stats.Results{}, ""},
+		{results.Results{}, ""},
 	}
 	for _, tt := range tests {
 		if got := Subtitle(&tt.res); got != tt.want {
@@ -301,7 +300,7 @@ func TestGrid125(t *testing.T) {
 // TestPartialLastSecond checks per-second rates divide by the measured part
 // of the last second, and a sliver of a second is left out.
 func TestPartialLastSecond(t *testing.T) {
-	p := &stats.Profile{Series: []stats.Point{
+	p := &results.Profile{Series: []results.Point{
 		{Second: 0, Requests: 1000, NewConns: 10, P99: 1},
 		{Second: 1, Requests: 500, NewConns: 4, P99: 1, Span: 0.5},
 	}}

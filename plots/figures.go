@@ -6,12 +6,11 @@ import (
 	"math"
 	"strings"
 
+	"github.com/reusebench/reusebench/results"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-
-	"github.com/reusebench/reusebench/stats"
 )
 
 // dashed is the dash pattern of coordinated-omission-corrected latency lines.
@@ -35,7 +34,7 @@ func percentileTicks() plot.ConstantTicks {
 
 // latencyFigure draws latency by percentile, one line per profile from its
 // "total" histogram, dashed in the same colour for its "corrected" one.
-func latencyFigure(res *stats.Results) (*figure, error) {
+func latencyFigure(res *results.Results) (*figure, error) {
 	p := newPanel("percentile", "latency (ms)")
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = percentileTicks()
@@ -114,7 +113,7 @@ func latencyFigure(res *stats.Results) (*figure, error) {
 
 // phasesFigure draws, per profile, the stacked mean contribution of each phase
 // to a request (top) and each phase's p99 side by side (bottom).
-func phasesFigure(res *stats.Results) (*figure, error) {
+func phasesFigure(res *results.Results) (*figure, error) {
 	n := len(res.Profiles)
 	names := make([]string, n)
 	var means, p99s [6]plotter.Values
@@ -212,10 +211,10 @@ func phasesFigure(res *stats.Results) (*figure, error) {
 type seriesSpec struct {
 	title, topLabel, bottomLabel string
 	// get computes the top and bottom lines of a profile.
-	get func(*stats.Profile) (top, bottom []XY)
+	get func(*results.Profile) (top, bottom []XY)
 	// extra, when set, computes a second, dotted line of the top panel,
 	// named "<profile> <extraName>" in the legend when it has points.
-	extra     func(*stats.Profile) []XY
+	extra     func(*results.Profile) []XY
 	extraName string
 	// percent puts the bottom panel on a fixed 0–100 axis.
 	percent bool
@@ -223,7 +222,7 @@ type seriesSpec struct {
 
 // seriesFigure draws two panels over time, one line per profile, aligned to
 // each profile's own start.
-func seriesFigure(res *stats.Results, s seriesSpec) (*figure, error) {
+func seriesFigure(res *results.Results, s seriesSpec) (*figure, error) {
 	up := newPanel("", s.topLabel)
 	down := newPanel("seconds since profile start", s.bottomLabel)
 	leg := newLegend()
@@ -293,7 +292,7 @@ func seriesFigure(res *stats.Results, s seriesSpec) (*figure, error) {
 
 // timelineFigure draws throughput with errors dotted (top) and p99 (bottom)
 // per second.
-func timelineFigure(res *stats.Results) (*figure, error) {
+func timelineFigure(res *results.Results) (*figure, error) {
 	return seriesFigure(res, seriesSpec{
 		title:    "Throughput and p99 latency per second",
 		topLabel: "requests per second", bottomLabel: "p99 latency (ms)",
@@ -302,7 +301,7 @@ func timelineFigure(res *stats.Results) (*figure, error) {
 }
 
 // connectionsFigure draws new connections (top) and reuse % (bottom) per second.
-func connectionsFigure(res *stats.Results) (*figure, error) {
+func connectionsFigure(res *results.Results) (*figure, error) {
 	return seriesFigure(res, seriesSpec{
 		title:    "New connections and connection reuse per second",
 		topLabel: "new connections per second", bottomLabel: "reused (% of requests)",

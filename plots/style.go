@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/reusebench/reusebench/results"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
@@ -15,8 +16,6 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
-
-	"github.com/reusebench/reusebench/stats"
 )
 
 // Image geometry: 900×525 points at 96 dpi decode to 1200×700 pixels
@@ -76,7 +75,7 @@ func PhaseColor(i int) color.RGBA {
 }
 
 // Subtitle describes the run: target, concurrency or rate, and start date.
-func Subtitle(res *stats.Results) string {
+func Subtitle(res *results.Results) string {
 	var parts []string
 	if t := strings.TrimSpace(res.Target); t != "" {
 		if r := []rune(t); len(r) > 70 {

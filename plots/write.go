@@ -1,5 +1,5 @@
 // Package plots draws PNG plots and .hgrm percentile files from a finished
-// stats.Results, never from live state, so a saved results file can be
+// results.Results, never from live state, so a saved results file can be
 // re-plotted. The functions that compute what each plot shows (PercentileCurve,
 // PhaseBars, Timeline, ConnectionsOverTime) are pure and separate from the
 // drawing.
@@ -16,7 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/reusebench/reusebench/stats"
+	"github.com/reusebench/reusebench/results"
 )
 
 // The files Write produces besides one .hgrm per profile.
@@ -34,7 +34,7 @@ const (
 // A problem with one file or one profile (say, a histogram that does not
 // decode) does not stop the others: Write renders what it can, returns the
 // paths it wrote, and reports every problem in the returned error.
-func Write(res *stats.Results, dir string) ([]string, error) {
+func Write(res *results.Results, dir string) ([]string, error) {
 	if res == nil {
 		return nil, errors.New("plots: no results")
 	}
@@ -44,7 +44,7 @@ func Write(res *stats.Results, dir string) ([]string, error) {
 	)
 	figures := []struct {
 		name  string
-		build func(*stats.Results) (*figure, error)
+		build func(*results.Results) (*figure, error)
 	}{
 		{LatencyFile, latencyFigure},
 		{PhasesFile, phasesFigure},
@@ -81,7 +81,7 @@ func Write(res *stats.Results, dir string) ([]string, error) {
 // HgrmNames returns the .hgrm file name of each profile of res, in order:
 // FileName of the profile name, made unique (case-insensitively, for file
 // systems that ignore case) with a "-2", "-3"… suffix.
-func HgrmNames(res *stats.Results) []string {
+func HgrmNames(res *results.Results) []string {
 	names := make([]string, len(res.Profiles))
 	used := map[string]bool{}
 	for i, p := range res.Profiles {
@@ -99,7 +99,7 @@ func HgrmNames(res *stats.Results) []string {
 // writeHgrms writes the standard HdrHistogram percentile distribution of each
 // profile's "total" histogram, in milliseconds, to <profile>.hgrm in dir.
 // Profiles without a total histogram, or with an empty one, get no file.
-func writeHgrms(res *stats.Results, dir string) ([]string, error) {
+func writeHgrms(res *results.Results, dir string) ([]string, error) {
 	var (
 		paths []string
 		errs  []error

@@ -17,8 +17,7 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-
-	"github.com/reusebench/reusebench/stats"
+	"github.com/reusebench/reusebench/results"
 )
 
 var keep = flag.String("plots.keep", "", "also write the test plots under this directory, to look at them")
@@ -32,7 +31,7 @@ func encode(t *testing.T, values []int64) string {
 			t.Fatal(err)
 		}
 	}
-	enc, err := stats.EncodeHistogram(h)
+	enc, err := results.EncodeHistogram(h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,11 +51,11 @@ type kind struct {
 }
 
 // profile builds a plausible profile of k, deterministic for a seed.
-func profile(t *testing.T, k kind, seed uint64) stats.Profile {
+func profile(t *testing.T, k kind, seed uint64) results.Profile {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 7))
-	p := stats.Profile{Name: k.name, Requests: int64(k.requests), Histograms: map[string]string{},
-		Phases: map[string]stats.PhaseSummary{}}
+	p := results.Profile{Name: k.name, Requests: int64(k.requests), Histograms: map[string]string{},
+		Phases: map[string]results.PhaseSummary{}}
 	total := make([]int64, k.requests)
 	corr := make([]int64, k.requests)
 	for i := range total {
@@ -76,19 +75,19 @@ func profile(t *testing.T, k kind, seed uint64) stats.Profile {
 	conns := int64(math.Ceil(float64(k.requests) * k.connsPerRequest))
 	if k.requests > 0 {
 		m := k.medianMs
-		p.Phases = map[string]stats.PhaseSummary{
-			"wait":    {Latency: stats.Latency{Mean: 0.05 * m, P99: 0.4 * m}, Count: p.Requests},
-			"dns":     {Latency: stats.Latency{Mean: 0.3, P99: 0.9}, Count: conns},
-			"connect": {Latency: stats.Latency{Mean: 0.2 * m, P99: 0.5 * m}, Count: conns},
-			"tls":     {Latency: stats.Latency{Mean: 0.6 * m, P99: 1.2 * m}, Count: conns},
-			"ttfb":    {Latency: stats.Latency{Mean: 0.5 * m, P99: 3 * m}, Count: p.Requests},
-			"body":    {Latency: stats.Latency{Mean: 0.1 * m, P99: 0.4 * m}, Count: p.Requests},
+		p.Phases = map[string]results.PhaseSummary{
+			"wait":    {Latency: results.Latency{Mean: 0.05 * m, P99: 0.4 * m}, Count: p.Requests},
+			"dns":     {Latency: results.Latency{Mean: 0.3, P99: 0.9}, Count: conns},
+			"connect": {Latency: results.Latency{Mean: 0.2 * m, P99: 0.5 * m}, Count: conns},
+			"tls":     {Latency: results.Latency{Mean: 0.6 * m, P99: 1.2 * m}, Count: conns},
+			"ttfb":    {Latency: results.Latency{Mean: 0.5 * m, P99: 3 * m}, Count: p.Requests},
+			"body":    {Latency: results.Latency{Mean: 0.1 * m, P99: 0.4 * m}, Count: p.Requests},
 		}
 		p.Latency.Mean = 0.65*m + float64(conns)/float64(k.requests)*(0.8*m+0.3)
 	}
 	for s := range k.seconds {
 		n := int64(k.requests / max(k.seconds, 1))
-		pt := stats.Point{Second: int64(s), Requests: n, P50: k.medianMs, P99: k.medianMs * (4 + rng.Float64())}
+		pt := results.Point{Second: int64(s), Requests: n, P50: k.medianMs, P99: k.medianMs * (4 + rng.Float64())}
 		if k.errorsOnly {
 			pt.Errors = n
 		} else {
@@ -103,11 +102,11 @@ func profile(t *testing.T, k kind, seed uint64) stats.Profile {
 	return p
 }
 
-func results(t *testing.T, rate float64, kinds ...kind) *stats.Results {
+func makeResults(t *testing.T, rate float64, kinds ...kind) *results.Results {
 	t.Helper()
-	res := &stats.Results{
-		Version: stats.Version, Started: time.Date(2025, 6, 1, 14, 30, 0, 0, time.UTC),
-		Target: "https://127.0.0.1:8443/small", Settings: stats.Settings{Concurrency: 16, Rate: rate},
+	res := &results.Results{
+		Version: results.Version, Started: time.Date(2025, 6, 1, 14, 30, 0, 0, time.UTC),
+		Target: "https://127.0.0.1:8443/small", Settings: results.Settings{Concurrency: 16, Rate: rate},
 	}
 	for i, k := range kinds {
 		res.Profiles = append(res.Profiles, profile(t, k, uint64(i+1)))
@@ -116,7 +115,7 @@ func results(t *testing.T, rate float64, kinds ...kind) *stats.Results {
 }
 
 func TestHistogramRoundTrip(t *testing.T) {
-	p := stats.Profile{Name: "x", Histograms: map[string]string{"total": encode(t, []int64{1000, 2000, 3000})}}
+	p := results.Profile{Name: "x", Histograms: map[string]string{"total": encode(t, []int64{1000, 2000, 3000})}}
 	h, err := p.Histogram("total")
 	if err != nil || h.TotalCount() != 3 {
 		t.Fatalf("decode: %v, %v", h, err)
@@ -136,16 +135,16 @@ func TestWrite(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		res  *stats.Results
+		res  *results.Results
 		// colored lists the profiles whose colour must appear in the line plots.
 		colored []int
 		hgrms   int
 	}{
-		{"three", results(t, 0, three...), []int{0, 1, 2}, 3},
-		{"open model", results(t, 2500, three...), []int{0, 1, 2}, 3},
-		{"single", results(t, 0, three[0]), []int{0}, 1},
-		{"eight", results(t, 0, eight...), []int{0, 1, 2, 3, 4, 5, 6, 7}, 8},
-		{"edge cases", results(t, 0,
+		{"three", makeResults(t, 0, three...), []int{0, 1, 2}, 3},
+		{"open model", makeResults(t, 2500, three...), []int{0, 1, 2}, 3},
+		{"single", makeResults(t, 0, three[0]), []int{0}, 1},
+		{"eight", makeResults(t, 0, eight...), []int{0, 1, 2, 3, 4, 5, 6, 7}, 8},
+		{"edge cases", makeResults(t, 0,
 			kind{name: "ok", requests: 2000, medianMs: 2, connsPerRequest: 0.01, seconds: 5},
 			kind{name: "idle"}, // zero requests, no histogram, no series
 			kind{name: "no-hist", requests: 100, medianMs: 1, seconds: 1, noHistograms: true},
@@ -153,11 +152,11 @@ func TestWrite(t *testing.T) {
 			kind{name: "one", requests: 1, medianMs: 4, connsPerRequest: 1, seconds: 1},
 			kind{name: "a very long profile name / with spaces and slashes", requests: 300, medianMs: 3, seconds: 3},
 		), []int{0, 5}, 4},
-		{"all zero", &stats.Results{Profiles: []stats.Profile{{Name: "z", Requests: 3,
-			Series:     []stats.Point{{Second: 0, Requests: 3}},
-			Phases:     map[string]stats.PhaseSummary{"ttfb": {Count: 3}},
+		{"all zero", &results.Results{Profiles: []results.Profile{{Name: "z", Requests: 3,
+			Series:     []results.Point{{Second: 0, Requests: 3}},
+			Phases:     map[string]results.PhaseSummary{"ttfb": {Count: 3}},
 			Histograms: map[string]string{"total": encode(t, []int64{0, 0, 0})}}}}, nil, 1},
-		{"no profiles", &stats.Results{}, nil, 0},
+		{"no profiles", &results.Results{}, nil, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -210,7 +209,7 @@ func TestWrite(t *testing.T) {
 
 func TestWriteReportsBadHistogram(t *testing.T) {
 	t.Parallel()
-	res := results(t, 0, kind{name: "a", requests: 100, medianMs: 1, seconds: 2},
+	res := makeResults(t, 0, kind{name: "a", requests: 100, medianMs: 1, seconds: 2},
 		kind{name: "b", requests: 100, medianMs: 1, seconds: 2})
 	res.Profiles[1].Histograms["total"] = "not base64!"
 	paths, err := Write(res, t.TempDir())
@@ -273,7 +272,7 @@ func distinctColors(img image.Image) map[color.RGBA]bool {
 
 // checkHgrm checks the .hgrm at path: percentile rows of four numbers in
 // milliseconds, ending at the histogram's maximum, and the "#[" footer.
-func checkHgrm(t *testing.T, path string, p *stats.Profile) {
+func checkHgrm(t *testing.T, path string, p *results.Profile) {
 	t.Helper()
 	h, err := p.Histogram("total")
 	if err != nil {

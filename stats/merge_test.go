@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reusebench/reusebench/results"
 	"github.com/reusebench/reusebench/trace"
 )
 
@@ -25,13 +26,13 @@ func recordSet(r *Recorder, start time.Time, n, seed int) {
 	}
 }
 
-func profileOf(t *testing.T, r *Recorder, start, end time.Time, opened int64) *Results {
+func profileOf(t *testing.T, r *Recorder, start, end time.Time, opened int64) *results.Results {
 	t.Helper()
 	p, err := r.Profile(RunInfo{Name: "shared", Strategy: "shared", Started: start, Ended: end, Opened: opened})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Results{Version: Version, Started: start, Profiles: []Profile{p}}
+	return &results.Results{Version: results.Version, Started: start, Profiles: []results.Profile{p}}
 }
 
 // TestMergeEqualsOneRecording checks that merging two results equals
@@ -60,7 +61,7 @@ func TestMergeEqualsOneRecording(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			merged, err := Merge(ra, rb)
+			merged, err := results.Merge(ra, rb)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,7 +107,7 @@ func TestMergeOneIsIdentity(t *testing.T) {
 	t0 := time.Unix(1_800_000_000, 0)
 	recordSet(r, t0, 100, 3)
 	res := profileOf(t, r, t0, t0.Add(time.Second), 1)
-	got, err := Merge(res)
+	got, err := results.Merge(res)
 	if err != nil || got != res {
 		t.Fatalf("Merge of one result should return it: %v", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reusebench/reusebench/report"
+	"github.com/reusebench/reusebench/results"
 	"github.com/reusebench/reusebench/stats"
 	"github.com/reusebench/reusebench/trace"
 )
@@ -59,7 +61,7 @@ func newRun(t *testing.T, o stats.Options) *run {
 	return r
 }
 
-func (r *run) profile(t *testing.T, info stats.RunInfo) stats.Profile {
+func (r *run) profile(t *testing.T, info stats.RunInfo) results.Profile {
 	t.Helper()
 	if info.Started.IsZero() {
 		info.Started, info.Ended = t0, t0.Add(2*time.Second)
@@ -113,7 +115,7 @@ func TestProfile(t *testing.T) {
 	if c.Opened != 2 || c.Reused != 7 || c.Unused != 0 || c.RequestsPerConn != 4.5 {
 		t.Errorf("connections %+v, want 2 opened, 7 reused, 4.5 per conn", c)
 	}
-	if got := stats.ReusePercent(&p); got != 100*7.0/9 {
+	if got := report.ReusePercent(&p); got != 100*7.0/9 {
 		t.Errorf("reuse %v%%, want %v", got, 100*7.0/9)
 	}
 	if len(p.Checks) != 0 || len(p.Notes) != 0 {
@@ -146,8 +148,8 @@ func TestProfileHistograms(t *testing.T) {
 		{"total", r.requests},
 		{"wait", r.gotConn},
 		{"connect", r.conns},
-		{stats.HistCorrected, r.requests},
-		{stats.HistFirstAttempt, r.requests},
+		{results.HistCorrected, r.requests},
+		{results.HistFirstAttempt, r.requests},
 		{"dns", 0},
 		{"tls", 0},
 	}
@@ -170,7 +172,7 @@ func TestProfileHistograms(t *testing.T) {
 		if h.TotalCount() != tt.count {
 			t.Errorf("histogram %s: %d values, want %d", tt.name, h.TotalCount(), tt.count)
 		}
-		if h.LowestTrackableValue() != stats.MinValue || h.HighestTrackableValue() < stats.MaxValue || h.SignificantFigures() != stats.SigFigs {
+		if h.LowestTrackableValue() != results.MinValue || h.HighestTrackableValue() < results.MaxValue || h.SignificantFigures() != results.SigFigs {
 			t.Errorf("histogram %s: range %d..%d at %d digits", tt.name, h.LowestTrackableValue(), h.HighestTrackableValue(), h.SignificantFigures())
 		}
 	}
@@ -186,7 +188,7 @@ func TestProfileHistograms(t *testing.T) {
 	if p.Retries == nil || p.Retries.RequestsRetried != 1 || p.Retries.Total != 1 {
 		t.Errorf("retries %+v, want 1 request retried once", p.Retries)
 	}
-	if _, err := (&stats.Profile{Name: "x", Histograms: map[string]string{"total": "not base64!"}}).Histogram("total"); err == nil {
+	if _, err := (&results.Profile{Name: "x", Histograms: map[string]string{"total": "not base64!"}}).Histogram("total"); err == nil {
 		t.Error("Histogram decoded garbage without an error")
 	}
 }
@@ -284,7 +286,7 @@ func TestProfileHosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Hosts) != 2 || p.Hosts["a:1"] != (stats.HostCounts{Requests: 2, Opened: 2}) || p.Hosts["b:2"] != (stats.HostCounts{Requests: 1, Opened: 1}) {
+	if len(p.Hosts) != 2 || p.Hosts["a:1"] != (results.HostCounts{Requests: 2, Opened: 2}) || p.Hosts["b:2"] != (results.HostCounts{Requests: 1, Opened: 1}) {
 		t.Errorf("hosts %+v", p.Hosts)
 	}
 }

@@ -1,6 +1,6 @@
 // Package stats turns trace samples into HDR histograms, counters and a
-// per-second series per profile, builds the results file from them, merges
-// results and renders them as text (tables, Markdown, CSV, JSON).
+// per-second series per profile, recorded into a fixed number of shards, and
+// builds a results profile from them. It knows nothing about HTTP.
 package stats
 
 import (
@@ -11,29 +11,15 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/reusebench/reusebench/results"
 	"github.com/reusebench/reusebench/trace"
 )
 
-// Histogram range: 1 µs to 60 s at 3 significant digits, in microseconds.
+// Recorder constants; the histograms' range is results.MinValue..MaxValue.
 const (
-	MinValue    = 1
-	MaxValue    = 60_000_000
-	SigFigs     = 3
 	seriesFigs  = 2 // per-second percentiles need less precision
 	ringLen     = 8 // seconds the per-second ring holds
 	graceSecond = 2 // a second is final this long after a later sample arrives
-)
-
-// NewHistogram returns an empty histogram with the range and precision every
-// histogram of a results file uses.
-func NewHistogram() *hdrhistogram.Histogram {
-	return hdrhistogram.New(MinValue, MaxValue, SigFigs)
-}
-
-// Histogram names beside the phases.
-const (
-	HistCorrected    = "corrected"
-	HistFirstAttempt = "first_attempt"
 )
 
 // Recorder collects one profile's samples. Record is safe for concurrent use:
@@ -53,7 +39,7 @@ type Recorder struct {
 	maxSec  atomic.Int64
 	finalMu sync.Mutex
 	scratch *hdrhistogram.Histogram
-	series  []Point
+	series  []results.Point
 }
 
 // Options says which optional histograms a Recorder keeps.
@@ -68,7 +54,7 @@ type Options struct {
 func NewRecorder(o Options) *Recorder {
 	n := max(1, runtime.GOMAXPROCS(0))
 	r := &Recorder{open: o.Open, retries: o.Retries, shards: make([]shard, n),
-		scratch: hdrhistogram.New(MinValue, MaxValue, seriesFigs)}
+		scratch: hdrhistogram.New(results.MinValue, results.MaxValue, seriesFigs)}
 	for i := range r.shards {
 		r.shards[i].init(o)
 	}
@@ -141,7 +127,7 @@ func (r *Recorder) advance(sec int64) {
 // finalize merges second k of every shard into one point. finalMu is held.
 func (r *Recorder) finalize(k int64) {
 	r.scratch.Reset()
-	p := Point{Second: k}
+	p := results.Point{Second: k}
 	for i := range r.shards {
 		sh := &r.shards[i]
 		sh.mu.Lock()
@@ -158,8 +144,8 @@ func (r *Recorder) finalize(k int64) {
 		sh.mu.Unlock()
 	}
 	if r.scratch.TotalCount() > 0 {
-		p.P50 = ms(r.scratch.ValueAtQuantile(50))
-		p.P99 = ms(r.scratch.ValueAtQuantile(99))
+		p.P50 = results.MS(r.scratch.ValueAtQuantile(50))
+		p.P99 = results.MS(r.scratch.ValueAtQuantile(99))
 	}
 	r.series = append(r.series, p)
 	r.next.Store(k + 1)
@@ -167,20 +153,19 @@ func (r *Recorder) finalize(k int64) {
 
 // Series finalizes every second recorded so far and returns the series. Call
 // it once the run is over.
-func (r *Recorder) Series() []Point {
+func (r *Recorder) Series() []results.Point {
 	r.finalMu.Lock()
 	defer r.finalMu.Unlock()
 	for k := r.next.Load(); k <= r.maxSec.Load(); k++ {
 		r.finalize(k)
 	}
-	return append([]Point(nil), r.series...)
+	return append([]results.Point(nil), r.series...)
 }
 
 // ms converts microseconds to milliseconds.
-func ms(us int64) float64 { return float64(us) / 1000 }
 
 // clampUS converts d to whole microseconds, at least MinValue (values above
 // MaxValue are clamped, and counted, by the shard).
 func clampUS(d time.Duration) int64 {
-	return max(int64(d/time.Microsecond), MinValue)
+	return max(int64(d/time.Microsecond), results.MinValue)
 }

@@ -6,6 +6,7 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/reusebench/reusebench/results"
 	"github.com/reusebench/reusebench/trace"
 )
 
@@ -25,7 +26,7 @@ type counters struct {
 	conns            int64 // successful dials recorded
 	statuses         map[int]int64
 	protocols        map[string]int64
-	hosts            map[string]*HostCounts
+	hosts            map[string]*results.HostCounts
 }
 
 func (c *counters) add(o *counters) {
@@ -58,17 +59,17 @@ func (c *counters) add(o *counters) {
 	}
 }
 
-func (c *counters) host(name string) *HostCounts {
+func (c *counters) host(name string) *results.HostCounts {
 	h := c.hosts[name]
 	if h == nil {
-		h = &HostCounts{}
+		h = &results.HostCounts{}
 		c.hosts[name] = h
 	}
 	return h
 }
 
 func newCounters() counters {
-	return counters{statuses: map[int]int64{}, protocols: map[string]int64{}, hosts: map[string]*HostCounts{}}
+	return counters{statuses: map[int]int64{}, protocols: map[string]int64{}, hosts: map[string]*results.HostCounts{}}
 }
 
 // secSlot is one second of one shard's series.
@@ -93,7 +94,7 @@ func (s *secSlot) addRequest(smp *trace.Sample) {
 	if smp.Reused {
 		s.reused++
 	}
-	s.hist.RecordValue(min(clampUS(smp.Latency()), MaxValue))
+	s.hist.RecordValue(min(clampUS(smp.Latency()), results.MaxValue))
 }
 
 // shard is one lock's worth of histograms and counters.
@@ -111,17 +112,17 @@ type shard struct {
 
 func (sh *shard) init(o Options) {
 	for i := range sh.phases {
-		sh.phases[i] = NewHistogram()
+		sh.phases[i] = results.NewHistogram()
 	}
 	if o.Open {
-		sh.corrected = NewHistogram()
+		sh.corrected = results.NewHistogram()
 	}
 	if o.Retries {
-		sh.first = NewHistogram()
+		sh.first = results.NewHistogram()
 	}
 	sh.c = newCounters()
 	for i := range sh.ring {
-		sh.ring[i].hist = hdrhistogram.New(MinValue, MaxValue, seriesFigs)
+		sh.ring[i].hist = hdrhistogram.New(results.MinValue, results.MaxValue, seriesFigs)
 	}
 	sh.finalized = -1
 }
@@ -142,9 +143,9 @@ func (sh *shard) slot(sec int64) *secSlot {
 }
 
 func (sh *shard) recordValue(h *hdrhistogram.Histogram, us int64) {
-	if us > MaxValue {
+	if us > results.MaxValue {
 		sh.c.clamped++
-		us = MaxValue
+		us = results.MaxValue
 	}
 	h.RecordValue(us)
 }

@@ -1,4 +1,4 @@
-package stats
+package results
 
 import (
 	"fmt"
@@ -156,7 +156,7 @@ func MergeProfiles(ps ...*Profile) (Profile, error) {
 			}
 		}
 	}
-	out.Protocol = joinByCount(protocols)
+	out.Protocol = JoinByCount(protocols)
 	out.DurationS = unionSeconds(windows)
 	if out.DurationS > 0 {
 		out.Throughput = float64(out.Requests) / out.DurationS
@@ -167,8 +167,7 @@ func MergeProfiles(ps ...*Profile) (Profile, error) {
 		out.Rate.Target /= out.DurationS
 		out.Rate.Achieved = float64(out.Requests) / out.DurationS
 	}
-	out.Connections.RequestsPerConn = out.Connections.perConn()
-	if err := out.setHistograms(hists); err != nil {
+	if err := out.SetHistograms(hists); err != nil {
 		return Profile{}, err
 	}
 	out.Series = mergeSeries(out.Started, ps)

@@ -1,14 +1,16 @@
-package stats
+package report
 
 import (
 	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/reusebench/reusebench/results"
 )
 
 // WriteCSV writes one row per profile with the summary figures.
-func WriteCSV(w io.Writer, res *Results) error {
+func WriteCSV(w io.Writer, res *results.Results) error {
 	cw := csv.NewWriter(w)
 	header := []string{"profile", "strategy", "protocol", "requests", "errors", "duration_s", "throughput",
 		"p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "mean_ms",

@@ -1,4 +1,4 @@
-package stats_test
+package report_test
 
 import (
 	"bytes"
@@ -6,25 +6,25 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/reusebench/reusebench/stats"
+	"github.com/reusebench/reusebench/report"
+	"github.com/reusebench/reusebench/results"
 )
 
 func TestReusePercent(t *testing.T) {
 	tests := []struct {
-		c    stats.Connections
+		c    results.Connections
 		want float64
 	}{
-		{stats.Connections{}, 0},
-		{stats.Connections{Opened: 1, Reused: 9}, 90},
-		{stats.Connections{Opened: 10}, 0},
-		{stats.Connections{Opened: 3, Unused: 1, Reused: 8}, 80},
-		{stats.Connections{Opened: 2, Unused: 2}, 0},
+		{results.Connections{}, 0},
+		{results.Connections{Opened: 1, Reused: 9}, 90},
+		{results.Connections{Opened: 10}, 0},
+		{results.Connections{Opened: 3, Unused: 1, Reused: 8}, 80},
+		{results.Connections{Opened: 2, Unused: 2}, 0},
 	}
 	for _, tt := range tests {
-		p := stats.Profile{Connections: tt.c}
-		if got := stats.ReusePercent(&p); got != tt.want {
+		p := results.Profile{Connections: tt.c}
+		if got := report.ReusePercent(&p); got != tt.want {
 			t.Errorf("ReusePercent(%+v) = %v, want %v", tt.c, got, tt.want)
 		}
 	}
@@ -49,7 +49,7 @@ func TestFormatMS(t *testing.T) {
 		{60000, "60000"},
 	}
 	for _, tt := range tests {
-		if got := stats.FormatMS(tt.in); got != tt.want {
+		if got := report.FormatMS(tt.in); got != tt.want {
 			t.Errorf("FormatMS(%v) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
@@ -57,26 +57,26 @@ func TestFormatMS(t *testing.T) {
 		in   float64
 		want string
 	}{{0, "0.0"}, {12.34, "12.3"}, {99.94, "99.9"}, {100, "100"}, {12345.6, "12346"}} {
-		if got := stats.FormatRate(tt.in); got != tt.want {
+		if got := report.FormatRate(tt.in); got != tt.want {
 			t.Errorf("FormatRate(%v) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
 
 func TestSummarize(t *testing.T) {
-	if got := stats.Summarize(nil); got != (stats.Latency{}) {
+	if got := results.Summarize(nil); got != (results.Latency{}) {
 		t.Errorf("Summarize(nil) = %+v", got)
 	}
-	if got := stats.Summarize(stats.NewHistogram()); got != (stats.Latency{}) {
+	if got := results.Summarize(results.NewHistogram()); got != (results.Latency{}) {
 		t.Errorf("Summarize(empty) = %+v", got)
 	}
-	h := stats.NewHistogram()
+	h := results.NewHistogram()
 	for v := int64(1); v <= 1000; v++ {
 		if err := h.RecordValue(v * 1000); err != nil { // 1..1000 ms
 			t.Fatal(err)
 		}
 	}
-	l := stats.Summarize(h)
+	l := results.Summarize(h)
 	for _, c := range []struct {
 		name      string
 		got, want float64
@@ -87,22 +87,23 @@ func TestSummarize(t *testing.T) {
 	}
 }
 
-// results returns a results file of two closed-model profiles, the second
+// makeResults returns a results file of two closed-model profiles, the second
 // with a failed check.
-func results(t *testing.T) *stats.Results {
+func makeResults(t *testing.T) *results.Results {
 	t.Helper()
-	a := newRun(t, stats.Options{}).profile(t, stats.RunInfo{Name: "shared-keepalive", Strategy: "shared", Opened: 2})
-	b := newRun(t, stats.Options{}).profile(t, stats.RunInfo{Name: "fresh-noreuse", Strategy: "fresh", Opened: 5})
-	return &stats.Results{Version: stats.Version, Started: t0, Target: "http://127.0.0.1:8080/",
-		Settings: stats.Settings{Concurrency: 3, Requests: 10}, Profiles: []stats.Profile{a, b}}
+	a := profile(t, fixture{name: "shared-keepalive", strategy: "shared", opened: 2})
+	b := profile(t, fixture{name: "fresh-noreuse", strategy: "fresh", opened: 5})
+	b.Checks = []string{"3 dials recorded, but the pool opened 5 connections"}
+	return &results.Results{Version: results.Version, Started: t0, Target: "http://127.0.0.1:8080/",
+		Settings: results.Settings{Concurrency: 3, Requests: 10}, Profiles: []results.Profile{a, b}}
 }
 
 func TestWriteTables(t *testing.T) {
 	for _, markdown := range []bool{false, true} {
 		t.Run("markdown="+strconv.FormatBool(markdown), func(t *testing.T) {
-			res := results(t)
+			res := makeResults(t)
 			var buf bytes.Buffer
-			if err := stats.WriteTables(&buf, res, markdown); err != nil {
+			if err := report.WriteTables(&buf, res, markdown); err != nil {
 				t.Fatal(err)
 			}
 			out := buf.String()
@@ -132,12 +133,10 @@ func TestWriteTables(t *testing.T) {
 }
 
 func TestWriteTablesOpenModel(t *testing.T) {
-	r := newRun(t, stats.Options{Open: true})
-	p := r.profile(t, stats.RunInfo{Name: "open-shared", Opened: 2, TargetRate: 100, FirstSend: t0,
-		LastSend: t0.Add(900 * time.Millisecond), Arrivals: 10, Late: 3, MaxLate: 20 * time.Millisecond, Workers: 2})
-	res := &stats.Results{Version: stats.Version, Settings: stats.Settings{Rate: 100}, Profiles: []stats.Profile{p}}
+	p := profile(t, fixture{name: "open-shared", strategy: "shared", opened: 2, open: true})
+	res := &results.Results{Version: results.Version, Settings: results.Settings{Rate: 100}, Profiles: []results.Profile{p}}
 	var buf bytes.Buffer
-	if err := stats.WriteTables(&buf, res, false); err != nil {
+	if err := report.WriteTables(&buf, res, false); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -149,9 +148,9 @@ func TestWriteTablesOpenModel(t *testing.T) {
 }
 
 func TestWriteCSV(t *testing.T) {
-	res := results(t)
+	res := makeResults(t)
 	var buf bytes.Buffer
-	if err := stats.WriteCSV(&buf, res); err != nil {
+	if err := report.WriteCSV(&buf, res); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&buf).ReadAll()

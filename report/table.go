@@ -1,4 +1,4 @@
-package stats
+package report
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 
+	"github.com/reusebench/reusebench/results"
 	"github.com/reusebench/reusebench/trace"
 )
 
@@ -66,7 +67,7 @@ func anySlice(s []string) []any {
 // WriteTables writes the comparative tables of res: the summary, the phases
 // and, for open-model runs, the arrival rates and corrected latency. Markdown
 // renders the same tables as Markdown.
-func WriteTables(w io.Writer, res *Results, markdown bool) error {
+func WriteTables(w io.Writer, res *results.Results, markdown bool) error {
 	tables := []table{summaryTable(res), phaseTable(res)}
 	if res.Settings.Rate > 0 {
 		tables = append(tables, rateTable(res))
@@ -84,7 +85,7 @@ func WriteTables(w io.Writer, res *Results, markdown bool) error {
 	return writeNotes(w, res)
 }
 
-func summaryTable(res *Results) table {
+func summaryTable(res *results.Results) table {
 	t := table{
 		title: "Requests and connections per profile (latency in ms, from the actual send)",
 		header: []string{"profile", "proto", "requests", "req/s", "p50", "p90", "p99", "p99.9", "max",
@@ -110,7 +111,7 @@ func summaryTable(res *Results) table {
 }
 
 // ReusePercent is the share of requests that got an already used connection.
-func ReusePercent(p *Profile) float64 {
+func ReusePercent(p *results.Profile) float64 {
 	used := p.Connections.Reused + p.Connections.Opened - p.Connections.Unused
 	if used <= 0 {
 		return 0
@@ -118,14 +119,14 @@ func ReusePercent(p *Profile) float64 {
 	return 100 * float64(p.Connections.Reused) / float64(used)
 }
 
-func errorCell(p *Profile) string {
+func errorCell(p *results.Profile) string {
 	if p.Errors.Total == 0 {
 		return "0"
 	}
 	return fmt.Sprintf("%d (%.1f%%)", p.Errors.Total, 100*float64(p.Errors.Total)/float64(max(p.Requests, 1)))
 }
 
-func vsFirst(res *Results, i int) string {
+func vsFirst(res *results.Results, i int) string {
 	base := res.Profiles[0].Throughput
 	if base <= 0 {
 		return "-"
@@ -136,7 +137,7 @@ func vsFirst(res *Results, i int) string {
 // phaseOrder is the order phases appear in tables and plots.
 var phaseOrder = [...]trace.Phase{trace.Wait, trace.DNS, trace.Connect, trace.TLS, trace.TTFB, trace.Body, trace.Total}
 
-func phaseTable(res *Results) table {
+func phaseTable(res *results.Results) table {
 	t := table{title: "Phases, p50 / p99 in ms (dns, connect and tls once per new connection; × how many)"}
 	t.header = []string{"profile"}
 	for _, ph := range phaseOrder {
@@ -161,7 +162,7 @@ func phaseTable(res *Results) table {
 	return t
 }
 
-func rateTable(res *Results) table {
+func rateTable(res *results.Results) table {
 	t := table{
 		title: "Open model: arrivals and latency from the intended time (corrected), in ms",
 		header: []string{"profile", "target/s", "achieved/s", "late", "max late", "workers",
@@ -185,7 +186,7 @@ func rateTable(res *Results) table {
 // writeNotes writes what a reader must not miss below the tables: what the
 // embedded target counted itself, profiles that could not keep up with the
 // rate, and failed cross-checks.
-func writeNotes(w io.Writer, res *Results) error {
+func writeNotes(w io.Writer, res *results.Results) error {
 	var seen []string
 	for i := range res.Profiles {
 		p := &res.Profiles[i]

@@ -1,11 +1,10 @@
-package stats
+// Package results is the results.json contract between a run and every
+// report: its types, its atomic write, its validating read, and the merge of
+// several files (runs of several machines, or rounds of several runs) into
+// one. Every summary in a file is derived from its histograms.
+package results
 
-import (
-	"fmt"
-	"time"
-
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-)
+import "time"
 
 // Version is the results file format written by this build.
 const Version = 1
@@ -155,18 +154,4 @@ type Point struct {
 	// seconds, when that is less than the whole second (the last second of a
 	// run); zero means a whole second. Rates divide by it.
 	Span float64 `json:"span_s,omitempty"`
-}
-
-// Histogram decodes the named histogram of p. It returns nil and no error when p
-// has no histogram of that name.
-func (p *Profile) Histogram(name string) (*hdrhistogram.Histogram, error) {
-	enc, ok := p.Histograms[name]
-	if !ok {
-		return nil, nil
-	}
-	h, err := hdrhistogram.Decode([]byte(enc))
-	if err != nil {
-		return nil, fmt.Errorf("profile %s: histogram %s: %w", p.Name, name, err)
-	}
-	return h, nil
 }
