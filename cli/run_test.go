@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reusebench/reusebench/experiment"
 	"github.com/reusebench/reusebench/report"
 	"github.com/reusebench/reusebench/results"
 	"github.com/reusebench/reusebench/server"
@@ -38,12 +39,13 @@ func runProfiles(t *testing.T, srv *server.Server, args []string, specs ...strin
 		if err != nil {
 			t.Fatalf("resolve: %v", err)
 		}
-		pl.tls.RootCAs = srv.CertPool()
-		pl.embedded = srv // resets the target's counters as the window starts
-		p, err := runProfile(context.Background(), rc, pl, &pl.profiles[0], 0, io.Discard)
+		pl.TLS.RootCAs = srv.CertPool()
+		pl.Embedded = srv // resets the target's counters as the window starts
+		res, err := experiment.Run(context.Background(), pl, nil)
 		if err != nil {
 			t.Fatalf("profile %s: %v", spec, err)
 		}
+		p := res.Profiles[0]
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		if err := srv.WaitClosed(ctx, p.Connections.Opened); err != nil {
 			t.Fatalf("profile %s: %v", p.Name, err)

@@ -1,14 +1,13 @@
-package main
+package cli
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
+	"github.com/reusebench/reusebench/report"
 	"github.com/reusebench/reusebench/results"
 )
 
@@ -38,13 +37,13 @@ func reportCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	case len(files) == 0:
 		fmt.Fprintln(stderr, "reusebench report: name at least one results.json file")
 		return 2
-	case *format != "table" && *format != "markdown" && *format != "json" && *format != "csv":
-		fmt.Fprintf(stderr, "reusebench report: --format %q: want table, markdown, json or csv\n", *format)
+	case !report.ValidFormat(*format):
+		fmt.Fprintf(stderr, "reusebench report: --format %q: want %s\n", *format, report.FormatNames)
 		return 2
 	}
 	var all []*results.Results
 	for _, f := range files {
-		r, err := readResults(f)
+		r, err := results.ReadFile(f)
 		if err != nil {
 			fmt.Fprintf(stderr, "reusebench report: %v\n", err)
 			return 1
@@ -56,7 +55,7 @@ func reportCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "reusebench report: %v\n", err)
 		return 1
 	}
-	if err := printResults(stdout, res, *format); err != nil {
+	if err := report.Print(stdout, res, *format); err != nil {
 		fmt.Fprintf(stderr, "reusebench report: %v\n", err)
 		return 1
 	}
@@ -69,33 +68,17 @@ func reportCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case dir == "" && len(files) == 1:
 		dir = filepath.Dir(files[0])
-		paths, err = writePlots(dir, res)
+		paths, err = report.WritePlots(dir, res)
 	default:
 		if dir == "" {
 			dir = "reusebench-merged"
 		}
-		paths, err = writeReport(dir, res, *withPlots)
+		paths, err = report.WriteFolder(dir, res, *withPlots)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "reusebench report: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stderr, "wrote %d files to %s/: %v\n", len(paths), dir, names(paths))
+	fmt.Fprintf(stderr, "wrote %d files to %s/: %v\n", len(paths), dir, report.Names(paths))
 	return 0
-}
-
-// readResults reads one results.json file.
-func readResults(path string) (*results.Results, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read results: %w", err)
-	}
-	var r results.Results
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("%s is not a results.json file: %w", path, err)
-	}
-	if r.Version == 0 || len(r.Profiles) == 0 {
-		return nil, fmt.Errorf("%s is not a results.json file (no version or no profiles)", path)
-	}
-	return &r, nil
 }

@@ -1,4 +1,4 @@
-package main
+package experiment_test
 
 import (
 	"context"
@@ -8,10 +8,12 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/reusebench/reusebench/experiment"
 	"github.com/reusebench/reusebench/loadgen"
 	"github.com/reusebench/reusebench/pool"
 	"github.com/reusebench/reusebench/results"
 	"github.com/reusebench/reusebench/server"
+	"github.com/reusebench/reusebench/servertest"
 	"github.com/reusebench/reusebench/stats"
 )
 
@@ -19,13 +21,7 @@ import (
 // network, inside the caller's synctest bubble, and returns its results.
 func runOpen(t *testing.T, tcfg server.Config, cfg loadgen.Config) (results.Profile, server.Counts) {
 	t.Helper()
-	pl := server.NewPipeListener()
-	tcfg.Listener = pl
-	srv, err := server.Start(tcfg)
-	if err != nil {
-		t.Fatalf("target: %v", err)
-	}
-	defer srv.Close()
+	srv, pl := servertest.Pipe(t, tcfg)
 	u, _ := url.Parse(srv.URL() + "/")
 	cfg.Targets = []loadgen.Target{{Method: "GET", URL: u}}
 	cfg.Pool = pool.Config{Options: pool.DefaultOptions(pool.Shared, cfg.Workers), Dial: pl.DialContext}
@@ -34,10 +30,8 @@ func runOpen(t *testing.T, tcfg server.Config, cfg loadgen.Config) (results.Prof
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	p, err := rec.Profile(stats.RunInfo{Name: "shared", Started: sum.Started, Ended: sum.Ended,
-		Opened: sum.Pool.Opened, Unused: sum.Pool.Unused, TargetRate: cfg.Rate,
-		FirstSend: sum.FirstSend, LastSend: sum.LastSend, Arrivals: sum.Arrivals,
-		Late: sum.Late, MaxLate: sum.MaxLate, Workers: sum.Workers})
+	prof := loadgen.Profile{Name: "shared", Pool: cfg.Pool.Options}
+	p, err := rec.Profile(experiment.RunInfo(&prof, cfg.Rate, sum))
 	if err != nil {
 		t.Fatalf("profile: %v", err)
 	}

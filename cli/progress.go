@@ -1,0 +1,46 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/reusebench/reusebench/experiment"
+	"github.com/reusebench/reusebench/report"
+)
+
+// progressLines renders a run's events as plain lines on w: a line as each
+// profile starts, its request count every few seconds, and its totals.
+func progressLines(w io.Writer) func(experiment.Event) {
+	return func(ev experiment.Event) {
+		switch ev.Kind {
+		case experiment.ProfileStarted:
+			fmt.Fprintf(w, "[%d/%d] %s (%s): %s\n", ev.Index+1, ev.Count, ev.Name, ev.Strategy, describeLoad(ev.Load))
+		case experiment.Tick:
+			fmt.Fprintf(w, "      %4.0fs  %d requests\n", ev.Elapsed.Seconds(), ev.Requests)
+		case experiment.ProfileDone:
+			p := ev.Result
+			fmt.Fprintf(w, "      %d requests, %s req/s, %d connections opened, %d errors\n",
+				p.Requests, report.FormatRate(p.Throughput), p.Connections.Opened, p.Errors.Total)
+		}
+	}
+}
+
+// describeLoad says how a profile is driven: "5s with 8 workers after a 1s
+// warm-up", "1000 requests at 200/s, at most 16 in flight".
+func describeLoad(l experiment.Load) string {
+	var s string
+	if l.Requests > 0 {
+		s = fmt.Sprintf("%d requests", l.Requests)
+	} else {
+		s = l.Duration.String()
+	}
+	if l.Rate > 0 {
+		s += fmt.Sprintf(" at %s/s, at most %d in flight", report.FormatRate(l.Rate), max(l.Workers, l.MaxWorkers))
+	} else {
+		s += fmt.Sprintf(" with %d workers", l.Workers)
+	}
+	if l.Warmup > 0 {
+		s += fmt.Sprintf(" after a %v warm-up", l.Warmup)
+	}
+	return s
+}

@@ -1,0 +1,263 @@
+package loadgen
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/reusebench/reusebench/pool"
+)
+
+// Profile is a named strategy with its pool knobs and retry policy, resolved:
+// what a `-p` spec means.
+type Profile struct {
+	Name  string
+	Pool  pool.Options
+	Retry Retry
+	// RetryOn and Backoff are the retry-on and backoff keys as given, or
+	// their defaults; Retry holds them parsed.
+	RetryOn, Backoff string
+}
+
+// Defaults are the run-wide values a profile starts from.
+type Defaults struct {
+	// Workers sizes the idle pool (pool.DefaultOptions).
+	Workers int
+	// Timeout, when HasTimeout, replaces the default whole-request timeout
+	// (0: none).
+	Timeout    time.Duration
+	HasTimeout bool
+}
+
+// DefaultBackoff is the backoff a profile with retries uses unless it sets one.
+const DefaultBackoff = "100ms:2s"
+
+// Knob is one key of a profile spec: its name, the http.Transport or
+// http.Client field it maps to, its default, and how it is read from a spec
+// and written to a results file. The table of knobs is the one place a knob
+// is defined; the parser, results.json's options and the README's table
+// all come from it.
+type Knob struct {
+	Name string
+	// Field names the net/http field (or mechanism) the knob sets.
+	Field string
+	// Default describes the value a profile has without the key.
+	Default string
+	set     func(p *Profile, v string) error
+	get     func(p *Profile) string // "" leaves the key out of options
+}
+
+// Knobs returns the table of profile keys, in the order help and the README
+// list them.
+func Knobs() []Knob {
+	return []Knob{
+		countKnob("max-idle", "`MaxIdleConns`", "max(100, workers)", func(o *pool.Options) *int { return &o.MaxIdle }),
+		countKnob("max-idle-per-host", "`MaxIdleConnsPerHost`", "workers (Go's own default is 2: profile `go-default`)", func(o *pool.Options) *int { return &o.MaxIdlePerHost }),
+		countKnob("max-conns-per-host", "`MaxConnsPerHost`", "0 (no limit)", func(o *pool.Options) *int { return &o.MaxConnsPerHost }),
+		durKnob("idle-timeout", "`IdleConnTimeout`", "90s", func(o *pool.Options) *time.Duration { return &o.IdleTimeout }),
+		boolKnob("keepalive", "`!DisableKeepAlives`", "true", func(o *pool.Options) *bool { return &o.KeepAlive }),
+		boolKnob("http2", "`Protocols.SetHTTP2` (ALPN over TLS)", "false: profiles speak HTTP/1.1", func(o *pool.Options) *bool { return &o.HTTP2 }),
+		boolKnob("h2c", "`Protocols.SetUnencryptedHTTP2`, HTTP/1 off", "false", func(o *pool.Options) *bool { return &o.H2C }),
+		boolKnob("tls-resume", "`TLSClientConfig.ClientSessionCache` shared by every connection of the profile", "false (as Go's default)", func(o *pool.Options) *bool { return &o.TLSResume }),
+		durKnob("dial-timeout", "`net.Dialer.Timeout`", "10s", func(o *pool.Options) *time.Duration { return &o.DialTimeout }),
+		durKnob("tls-timeout", "`TLSHandshakeTimeout`", "10s", func(o *pool.Options) *time.Duration { return &o.TLSTimeout }),
+		durKnob("header-timeout", "`ResponseHeaderTimeout`", "0 (none)", func(o *pool.Options) *time.Duration { return &o.HeaderTimeout }),
+		durKnob("timeout", "`http.Client.Timeout`", "`--timeout`", func(o *pool.Options) *time.Duration { return &o.Timeout }),
+		{Name: "retries", Field: "retry loop around `Client.Do`", Default: "0",
+			set: func(p *Profile, v string) (err error) { p.Retry.Max, err = parseCount("retries", v); return err },
+			get: func(p *Profile) string { return strconv.Itoa(p.Retry.Max) }},
+		{Name: "retry-on", Field: "what a retry is for: statuses and reset, timeout, eof, refused", Default: "`" + DefaultRetryOn + "`",
+			set: func(p *Profile, v string) error { p.RetryOn = strings.ReplaceAll(v, "+", ","); return nil },
+			get: func(p *Profile) string { return retryKey(p, p.RetryOn) }},
+		{Name: "backoff", Field: "`BASE[:MAX]` exponential backoff with full jitter", Default: "`" + DefaultBackoff + "`",
+			set: func(p *Profile, v string) error { p.Backoff = v; return nil },
+			get: func(p *Profile) string { return retryKey(p, p.Backoff) }},
+		{Name: "local-addr", Field: "`net.Dialer.LocalAddr`", Default: "system's choice",
+			set: func(p *Profile, v string) error {
+				if net.ParseIP(v) == nil {
+					return fmt.Errorf("local-addr=%s: want an IP address of this machine, e.g. 127.0.0.2", v)
+				}
+				p.Pool.LocalAddr = v
+				return nil
+			},
+			get: func(p *Profile) string { return p.Pool.LocalAddr }},
+	}
+}
+
+// retryKey shows a retry key in options only when the profile retries.
+func retryKey(p *Profile, v string) string {
+	if p.Retry.Max == 0 {
+		return ""
+	}
+	return v
+}
+
+func countKnob(name, field, def string, f func(*pool.Options) *int) Knob {
+	return Knob{Name: name, Field: field, Default: def,
+		set: func(p *Profile, v string) (err error) { *f(&p.Pool), err = parseCount(name, v); return err },
+		get: func(p *Profile) string { return strconv.Itoa(*f(&p.Pool)) }}
+}
+
+func durKnob(name, field, def string, f func(*pool.Options) *time.Duration) Knob {
+	return Knob{Name: name, Field: field, Default: def,
+		set: func(p *Profile, v string) (err error) { *f(&p.Pool), err = parseDur(name, v); return err },
+		get: func(p *Profile) string { return f(&p.Pool).String() }}
+}
+
+func boolKnob(name, field, def string, f func(*pool.Options) *bool) Knob {
+	return Knob{Name: name, Field: field, Default: def,
+		set: func(p *Profile, v string) (err error) { *f(&p.Pool), err = parseBool(name, v); return err },
+		get: func(p *Profile) string { return strconv.FormatBool(*f(&p.Pool)) }}
+}
+
+// KnobNames lists the keys a profile spec takes, for help and errors.
+func KnobNames() string {
+	var names []string
+	for _, k := range Knobs() {
+		names = append(names, k.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// KnobsMarkdown renders the knob table as the README shows it.
+func KnobsMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| key | `http.Transport` / `http.Client` field | default |\n| --- | --- | --- |\n")
+	for _, k := range Knobs() {
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", k.Name, k.Field, k.Default)
+	}
+	return b.String()
+}
+
+// ParseProfile parses "[name=]strategy[,key=value...]". A retry-on list
+// goes on until the next key=value: "retry-on=502,503,reset".
+func ParseProfile(spec string, d Defaults) (Profile, error) {
+	fields := strings.Split(spec, ",")
+	name, strat, named := strings.Cut(fields[0], "=")
+	if !named {
+		strat = name
+	}
+	st, err := pool.ParseStrategy(strings.TrimSpace(strat))
+	if err != nil {
+		return Profile{}, fmt.Errorf("profile %q: %w", spec, err)
+	}
+	p := Profile{Name: strings.TrimSpace(name), Pool: pool.DefaultOptions(st, d.Workers), Backoff: DefaultBackoff}
+	if p.Name == "" {
+		return Profile{}, fmt.Errorf("profile %q: empty name", spec)
+	}
+	if d.HasTimeout {
+		p.Pool.Timeout = d.Timeout
+	}
+	knobs := Knobs()
+	lastKey := ""
+	for _, f := range fields[1:] {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok && lastKey == "retry-on" {
+			p.RetryOn += "," + strings.TrimSpace(f)
+			continue
+		}
+		if !ok {
+			return Profile{}, fmt.Errorf("profile %q: %q is not key=value (keys: %s)", spec, f, KnobNames())
+		}
+		lastKey = strings.TrimSpace(k)
+		if err := set(knobs, &p, lastKey, strings.TrimSpace(v)); err != nil {
+			return Profile{}, fmt.Errorf("profile %q: %w", spec, err)
+		}
+	}
+	if p.Retry.Max > 0 {
+		if p.RetryOn == "" {
+			p.RetryOn = DefaultRetryOn
+		}
+		if p.Retry.Statuses, p.Retry.Classes, err = ParseRetryOn(p.RetryOn); err != nil {
+			return Profile{}, fmt.Errorf("profile %q: %w", spec, err)
+		}
+		if p.Retry.Base, p.Retry.Cap, err = ParseBackoff(p.Backoff); err != nil {
+			return Profile{}, fmt.Errorf("profile %q: %w", spec, err)
+		}
+	}
+	return p, nil
+}
+
+// set applies key k = v to p.
+func set(knobs []Knob, p *Profile, k, v string) error {
+	for _, kn := range knobs {
+		if kn.Name == k {
+			return kn.set(p, v)
+		}
+	}
+	return fmt.Errorf("unknown key %q (keys: %s)", k, KnobNames())
+}
+
+// Options returns the profile's knobs as resolved, for results files: every
+// knob's value, defaults included, but retry keys only when it retries and
+// local-addr only when set.
+func (p *Profile) Options() map[string]string {
+	m := map[string]string{}
+	for _, k := range Knobs() {
+		if v := k.get(p); v != "" {
+			m[k.Name] = v
+		}
+	}
+	return m
+}
+
+func parseCount(k, v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s=%s: want a whole number ≥ 0", k, v)
+	}
+	return n, nil
+}
+
+func parseDur(k, v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%s=%s: want a duration such as 500ms or 30s (0 for none)", k, v)
+	}
+	return d, nil
+}
+
+func parseBool(k, v string) (bool, error) {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%s: want true or false", k, v)
+	}
+	return b, nil
+}
+
+// DefaultProfiles are the profiles of a run without -p. h2 needs TLS, so a
+// plain-HTTP target gets the first three.
+func DefaultProfiles(target *url.URL, d Defaults) ([]Profile, error) {
+	specs := []string{
+		"shared",
+		"go-default=shared,max-idle=100,max-idle-per-host=2,idle-timeout=90s",
+		"fresh",
+	}
+	if target.Scheme == "https" {
+		specs = append(specs, "h2=shared,http2=true")
+	}
+	out := make([]Profile, 0, len(specs))
+	for _, s := range specs {
+		p, err := ParseProfile(s, d)
+		if err != nil {
+			return nil, fmt.Errorf("default profile: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// CheckNames rejects two profiles with one name: results are keyed by name.
+func CheckNames(ps []Profile) error {
+	seen := map[string]bool{}
+	for _, p := range ps {
+		if seen[p.Name] {
+			return fmt.Errorf("profile name %q is used twice; name them, e.g. -p a=shared -p b=shared,max-idle-per-host=2", p.Name)
+		}
+		seen[p.Name] = true
+	}
+	return nil
+}

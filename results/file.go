@@ -1,0 +1,67 @@
+package results
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Encode writes res as indented JSON, the results.json format.
+func Encode(w io.Writer, res *Results) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(res); err != nil {
+		return fmt.Errorf("results json: %w", err)
+	}
+	return nil
+}
+
+// WriteFile writes res to path atomically: into a temporary file in the same
+// folder, synced, then renamed over path, so a crash mid-write leaves the
+// previous file whole.
+func WriteFile(path string, res *Results) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err := Encode(f, res); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	return nil
+}
+
+// ReadFile reads one results.json file.
+func ReadFile(path string) (*Results, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read results: %w", err)
+	}
+	var r Results
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s is not a results.json file: %w", path, err)
+	}
+	if r.Version == 0 || len(r.Profiles) == 0 {
+		return nil, fmt.Errorf("%s is not a results.json file (no version or no profiles)", path)
+	}
+	return &r, nil
+}
