@@ -156,18 +156,11 @@ type runner struct {
 	firstSend, lastSend time.Time
 }
 
-func (r *runner) onConn(info pool.ConnInfo) {
-	if !r.measuring.Load() {
-		return
+// onConn hands a dial of the measured window to the sink.
+func (r *runner) onConn(c *trace.Conn) {
+	if r.measuring.Load() {
+		r.sink.RecordConn(c)
 	}
-	c := trace.Conn{
-		At: info.At, Host: info.Addr,
-		DNS: info.DNS, Connect: info.Connect, Handshake: info.Handshake,
-		HasDNS: info.DNS >= 0, HasConnect: info.Connected,
-		HasHandshake: info.Handshake >= 0 && info.Err == nil,
-		Resumed:      info.Resumed, Err: trace.Classify(info.Err),
-	}
-	r.sink.RecordConn(&c)
 }
 
 // phase sends requests until stop is done or n requests were issued (n > 0);

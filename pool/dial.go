@@ -9,20 +9,9 @@ import (
 	"net/url"
 	"sync/atomic"
 	"time"
-)
 
-// ConnInfo describes one dial. A step that did not happen has a negative
-// duration: DNS for an IP literal, Handshake for plain HTTP.
-type ConnInfo struct {
-	At   time.Time
-	Addr string
-	// Connected is true once TCP connected: the connection counts as opened
-	// even if its TLS handshake or proxy tunnel then failed.
-	Connected               bool
-	DNS, Connect, Handshake time.Duration
-	Resumed                 bool
-	Err                     error
-}
+	"github.com/reusebench/reusebench/trace"
+)
 
 // TimeoutError is a dial step that ran out of time. Stage is "dial" or "tls".
 type TimeoutError struct {
@@ -49,13 +38,13 @@ func (p *Pool) dialContext(ctx context.Context, network, addr string) (net.Conn,
 	if p.closing.Load() {
 		return nil, ErrClosed
 	}
-	info := ConnInfo{At: time.Now(), Addr: addr, Handshake: -1}
+	info := trace.Conn{At: time.Now(), Host: addr}
 	c, err := p.dialTCP(ctx, network, addr, &info)
 	p.report(&info, err)
 	if err != nil {
 		return nil, err
 	}
-	c.dns, c.connect, c.handshake = info.DNS, info.Connect, -1
+	c.dial = info
 	return c, nil
 }
 
@@ -78,28 +67,25 @@ func (p *Pool) dialTLSContext(ctx context.Context, network, addr string) (net.Co
 	if p.closing.Load() {
 		return nil, ErrClosed
 	}
-	info := ConnInfo{At: time.Now(), Addr: addr}
+	info := trace.Conn{At: time.Now(), Host: addr}
 	proxy, err := p.proxyFor(addr)
 	if err != nil {
-		info.Handshake = -1
 		p.report(&info, err)
 		return nil, err
 	}
 	dialAddr := addr
 	if proxy != nil {
 		dialAddr = proxyAddr(proxy)
-		info.Addr = dialAddr
+		info.Host = dialAddr
 	}
 	c, err := p.dialTCP(ctx, network, dialAddr, &info)
 	if err != nil {
-		info.Handshake = -1
 		p.report(&info, err)
 		return nil, err
 	}
 	if proxy != nil {
 		if _, err := connectTunnel(ctx, c, proxy, addr); err != nil {
 			c.Close()
-			info.Handshake = -1
 			p.report(&info, err)
 			return nil, err
 		}
@@ -129,13 +115,13 @@ func (p *Pool) dialTLSContext(ctx context.Context, network, addr string) (net.Co
 		p.report(&info, fmt.Errorf("tls handshake with %s: %w", addr, err))
 		return nil, err
 	}
-	info.Resumed = tc.ConnectionState().DidResume
+	info.HasHandshake, info.Resumed = true, tc.ConnectionState().DidResume
 	p.counts.handshakes.Add(1)
 	if info.Resumed {
 		p.counts.resumed.Add(1)
 	}
-	c.dns, c.connect, c.handshake, c.resumed = info.DNS, info.Connect, info.Handshake, info.Resumed
 	p.report(&info, nil)
+	c.dial = info
 	return tc, nil
 }
 
@@ -166,10 +152,9 @@ func finish(ctx context.Context, limit time.Duration) (context.Context, context.
 
 // dialTCP resolves addr (timed, unless it is an IP literal) and connects to
 // the first address that answers.
-func (p *Pool) dialTCP(ctx context.Context, network, addr string, info *ConnInfo) (*conn, error) {
+func (p *Pool) dialTCP(ctx context.Context, network, addr string, info *trace.Conn) (*conn, error) {
 	ctx, cancel := finish(ctx, p.cfg.DialTimeout)
 	defer cancel()
-	info.DNS = -1
 	if p.cfg.Dial != nil {
 		start := time.Now()
 		nc, err := p.cfg.Dial(ctx, network, addr)
@@ -190,7 +175,7 @@ func (p *Pool) dialTCP(ctx context.Context, network, addr string, info *ConnInfo
 	if net.ParseIP(host) == nil {
 		start := time.Now()
 		addrs, err := net.DefaultResolver.LookupHost(ctx, host)
-		info.DNS = time.Since(start)
+		info.DNS, info.HasDNS = time.Since(start), true
 		if err != nil {
 			return nil, err
 		}
@@ -214,19 +199,20 @@ func (p *Pool) dialTCP(ctx context.Context, network, addr string, info *ConnInfo
 	return nil, lastErr
 }
 
-func (p *Pool) wrap(nc net.Conn, info *ConnInfo) *conn {
+func (p *Pool) wrap(nc net.Conn, info *trace.Conn) *conn {
 	p.counts.opened.Add(1)
-	info.Connected = true
+	info.HasConnect = true
 	return &conn{Conn: nc, pool: p, window: p.window.Load()}
 }
 
-func (p *Pool) report(info *ConnInfo, err error) {
+// report counts a failed dial and hands the dial's record to OnConn.
+func (p *Pool) report(info *trace.Conn, err error) {
 	if err != nil {
 		p.counts.dialErrors.Add(1)
-		info.Err = err
+		info.Err = trace.Classify(err)
 	}
 	if p.cfg.OnConn != nil {
-		p.cfg.OnConn(*info)
+		p.cfg.OnConn(info)
 	}
 }
 
@@ -234,11 +220,11 @@ func (p *Pool) report(info *ConnInfo, err error) {
 // ever carried a request.
 type conn struct {
 	net.Conn
-	pool                    *Pool
-	dns, connect, handshake time.Duration
-	resumed                 bool
-	window                  int64 // the pool's window when it was opened
-	claimed, closed         atomic.Bool
+	pool *Pool
+	// dial is how the connection's dial went, as reported to OnConn.
+	dial            trace.Conn
+	window          int64 // the pool's window when it was opened
+	claimed, closed atomic.Bool
 }
 
 // current reports whether c was opened in the pool's current window.
@@ -251,10 +237,8 @@ func (c *conn) current() bool { return c.window == c.pool.window.Load() }
 // request other than the one that dialed it.
 func (c *conn) Claim() bool { return c.claimed.CompareAndSwap(false, true) && c.current() }
 
-// DialTimings reports the connection's dial steps (trace.DialTimer).
-func (c *conn) DialTimings() (dns, connect, handshake time.Duration, resumed bool) {
-	return c.dns, c.connect, c.handshake, c.resumed
-}
+// Dial reports how the connection's dial went (trace.DialTimer).
+func (c *conn) Dial() trace.Conn { return c.dial }
 
 // Close counts the close once, and whether a connection of the current
 // window never carried a request (no request claimed it). Only the trace

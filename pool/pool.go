@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"sync/atomic"
 	"time"
+
+	"github.com/reusebench/reusebench/trace"
 )
 
 // Config says how a pool reaches the target.
@@ -27,8 +29,10 @@ type Config struct {
 	// Cookies seed every session's jar; fresh clients, which keep no jar, send
 	// them on every request instead.
 	Cookies []*http.Cookie
-	// OnConn, if set, is called once for every dial, from the dialing goroutine.
-	OnConn func(ConnInfo)
+	// OnConn, if set, is called once for every dial, from the dialing
+	// goroutine, with the dial's record in the form stats consumes. It must
+	// not keep the pointer.
+	OnConn func(*trace.Conn)
 }
 
 // Counts are the pool's connection counters.

@@ -64,14 +64,14 @@ func TestProtocolsSequential(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				srv, pl := servertest.Pipe(t, tt.target)
 				var mu sync.Mutex
-				var infos []pool.ConnInfo
+				var infos []trace.Conn
 				p := pipePool(t, srv, pl, pool.Shared, 1, func(c *pool.Config) {
 					if tt.mod != nil {
 						tt.mod(c)
 					}
-					c.OnConn = func(ci pool.ConnInfo) {
+					c.OnConn = func(ci *trace.Conn) {
 						mu.Lock()
-						infos = append(infos, ci)
+						infos = append(infos, *ci)
 						mu.Unlock()
 					}
 				})
@@ -108,8 +108,8 @@ func TestProtocolsSequential(t *testing.T) {
 				}
 				ci := infos[0]
 				wantHS := tt.target.TLS
-				if ci.Err != nil || ci.DNS >= 0 || ci.Connect < 0 || (ci.Handshake >= 0) != wantHS || ci.Resumed {
-					t.Errorf("ConnInfo %+v: want no error, no dns, a connect, handshake %v, not resumed", ci, wantHS)
+				if ci.Err != trace.ErrNone || ci.HasDNS || !ci.HasConnect || ci.HasHandshake != wantHS || ci.Resumed {
+					t.Errorf("dial %+v: want no error, no dns, a connect, handshake %v, not resumed", ci, wantHS)
 				}
 			})
 		})
@@ -262,10 +262,10 @@ func TestTLSHandshakeTimeout(t *testing.T) {
 			close(silent)
 		}()
 		var mu sync.Mutex
-		var infos []pool.ConnInfo
+		var infos []trace.Conn
 		u, _ := url.Parse("https://127.0.0.1:443/")
 		cfg := pool.Config{Options: pool.DefaultOptions(pool.Shared, 1), Workers: 1, Dial: pl.DialContext,
-			OnConn: func(ci pool.ConnInfo) { mu.Lock(); infos = append(infos, ci); mu.Unlock() }}
+			OnConn: func(ci *trace.Conn) { mu.Lock(); infos = append(infos, *ci); mu.Unlock() }}
 		cfg.TLSTimeout = limit
 		p, err := pool.New(cfg, u)
 		if err != nil {
@@ -292,8 +292,8 @@ func TestTLSHandshakeTimeout(t *testing.T) {
 		if len(infos) != 1 {
 			t.Fatalf("OnConn called %d times, want 1", len(infos))
 		}
-		if ci := infos[0]; trace.Classify(ci.Err) != trace.ErrTLSTimeout || ci.Handshake != limit {
-			t.Errorf("ConnInfo %+v: want a tls_timeout error after a %v handshake", ci, limit)
+		if ci := infos[0]; ci.Err != trace.ErrTLSTimeout || ci.Handshake != limit || ci.HasHandshake || !ci.HasConnect {
+			t.Errorf("dial %+v: want a tls_timeout error after a %v handshake, connected, no handshake completed", ci, limit)
 		}
 	})
 }

@@ -14,9 +14,9 @@ import (
 // pool's connections do). The trace reads a new connection's dns, connect and
 // tls durations from it, because httptrace reports a dial to the request that
 // started it, which is not always the request that uses the connection and may
-// have returned already. A step that did not happen is reported as negative.
+// have returned already.
 type DialTimer interface {
-	DialTimings() (dns, connect, handshake time.Duration, resumed bool)
+	Dial() Conn
 }
 
 // Claimer is implemented by connections that count their own first use (the
@@ -195,14 +195,14 @@ func (a *attempt) newConn(s *Sample) time.Duration {
 		s.TLSResumed = tc.ConnectionState().DidResume
 	}
 	if dt, ok := findConn[DialTimer](c); ok {
-		dns, connect, handshake, resumed := dt.DialTimings()
-		if handshake >= 0 {
-			s.TLSHandshake, s.TLSResumed = true, resumed
+		d := dt.Dial()
+		if d.HasHandshake {
+			s.TLSHandshake, s.TLSResumed = true, d.Resumed
 		}
-		sum := s.setIf(DNS, dns) + s.setIf(Connect, connect) + s.setIf(TLS, handshake)
-		if handshake < 0 && s.TLSHandshake && !a.tlsStart.IsZero() && !a.tlsDone.IsZero() {
+		sum := s.setIf(DNS, d.DNS, d.HasDNS) + s.setIf(Connect, d.Connect, d.HasConnect) + s.setIf(TLS, d.Handshake, d.HasHandshake)
+		if !d.HasHandshake && s.TLSHandshake && !a.tlsStart.IsZero() && !a.tlsDone.IsZero() {
 			// TLS the transport did itself on a connection the pool dialed.
-			sum += s.setIf(TLS, a.tlsDone.Sub(a.tlsStart))
+			sum += s.setIf(TLS, a.tlsDone.Sub(a.tlsStart), true)
 		}
 		return sum
 	}
@@ -250,9 +250,9 @@ func (s *Sample) set(p Phase, d time.Duration) {
 	s.Has[p] = true
 }
 
-// setIf records a phase that happened (d >= 0) and returns its duration, or 0.
-func (s *Sample) setIf(p Phase, d time.Duration) time.Duration {
-	if d < 0 {
+// setIf records a phase that happened and returns its duration, or 0.
+func (s *Sample) setIf(p Phase, d time.Duration, happened bool) time.Duration {
+	if !happened {
 		return 0
 	}
 	s.set(p, d)
