@@ -7,17 +7,12 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/reusebench/reusebench/results"
+	"github.com/reusebench/reusebench/trace"
 )
 
 // XY is one point of a plotted line.
 type XY struct {
 	X, Y float64
-}
-
-// Phases returns the phases of a request in the order they happen, which is
-// the order of the values returned by PhaseBars and of the stacked bars.
-func Phases() [6]string {
-	return [6]string{"wait", "dns", "connect", "tls", "ttfb", "body"}
 }
 
 // MaxInverse is the largest x of a percentile curve: 1/(1−0.99999), the
@@ -81,18 +76,18 @@ func PercentileCurve(h *hdrhistogram.Histogram) []XY {
 	return pts
 }
 
-// PhaseBars returns, for each phase in Phases() order, its mean contribution
+// PhaseBars returns, for each step of a request in trace.Steps() order, its mean contribution
 // per request in milliseconds (Mean × Count / Requests, so that dns, connect
 // and tls, which happen once per connection, are spread over the requests and
 // the stack sums to about the mean total) and its p99 in milliseconds.
 // Phases that never happened, and every phase of a profile with no requests,
 // are zero.
-func PhaseBars(p *results.Profile) (mean, p99 [6]float64) {
+func PhaseBars(p *results.Profile) (mean, p99 [trace.NumSteps]float64) {
 	if p == nil {
 		return mean, p99
 	}
-	for i, name := range Phases() {
-		s, ok := p.Phases[name]
+	for i, ph := range trace.Steps() {
+		s, ok := p.Phases[ph.String()]
 		if !ok || s.Count <= 0 {
 			continue
 		}

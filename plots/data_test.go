@@ -8,6 +8,7 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/reusebench/reusebench/results"
+	"github.com/reusebench/reusebench/trace"
 )
 
 // at returns the y of the point of pts whose x is x (within 1e-9 relative).
@@ -90,11 +91,11 @@ func TestPhaseBars(t *testing.T) {
 	tests := []struct {
 		name      string
 		p         *results.Profile
-		mean, p99 [6]float64
+		mean, p99 [trace.NumSteps]float64
 	}{
-		{"nil", nil, [6]float64{}, [6]float64{}},
+		{"nil", nil, [trace.NumSteps]float64{}, [trace.NumSteps]float64{}},
 		{"no requests", &results.Profile{Phases: map[string]results.PhaseSummary{"ttfb": sum(1, 5)}},
-			[6]float64{}, [6]float64{4: 10}},
+			[trace.NumSteps]float64{}, [trace.NumSteps]float64{4: 10}},
 		{
 			"per request and per connection",
 			&results.Profile{Requests: 100, Phases: map[string]results.PhaseSummary{
@@ -105,12 +106,12 @@ func TestPhaseBars(t *testing.T) {
 				"body":    sum(1, 100),
 				"total":   sum(5.1, 100), // not a stacked phase
 			}},
-			[6]float64{0.5, 0, 0.2, 0.4, 3, 1},
-			[6]float64{5, 0, 20, 40, 30, 10},
+			[trace.NumSteps]float64{0.5, 0, 0.2, 0.4, 3, 1},
+			[trace.NumSteps]float64{5, 0, 20, 40, 30, 10},
 		},
 		{"not finite", &results.Profile{Requests: 1, Phases: map[string]results.PhaseSummary{
 			"body": {Latency: results.Latency{Mean: math.NaN(), P99: math.Inf(1)}, Count: 1},
-		}}, [6]float64{}, [6]float64{}},
+		}}, [trace.NumSteps]float64{}, [trace.NumSteps]float64{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/reusebench/reusebench/results"
+	"github.com/reusebench/reusebench/trace"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -33,7 +34,7 @@ func percentileTicks() plot.ConstantTicks {
 }
 
 // latencyFigure draws latency by percentile, one line per profile from its
-// "total" histogram, dashed in the same colour for its "corrected" one.
+// total histogram, dashed in the same colour for its corrected one.
 func latencyFigure(res *results.Results) (*figure, error) {
 	p := newPanel("percentile", "latency (ms)")
 	p.X.Scale = plot.LogScale{}
@@ -61,8 +62,8 @@ func latencyFigure(res *results.Results) (*figure, error) {
 			name, label string
 			dashes      []vg.Length
 		}{
-			{"total", shortName(prof.Name), nil},
-			{"corrected", shortName(prof.Name) + " (corrected)", dashed()},
+			{trace.Total.String(), shortName(prof.Name), nil},
+			{results.HistCorrected, shortName(prof.Name) + " (corrected)", dashed()},
 		} {
 			hist, err := prof.Histogram(h.name)
 			if err != nil {
@@ -74,7 +75,7 @@ func latencyFigure(res *results.Results) (*figure, error) {
 				continue
 			}
 			found = true
-			corrected = corrected || h.name == "corrected"
+			corrected = corrected || h.name == results.HistCorrected
 			maxX = math.Max(maxX, pts[len(pts)-1].X)
 			curves = append(curves, pts)
 			lines = append(lines, line{pts, c, profileWidth(i, len(res.Profiles)), h.dashes})
@@ -116,7 +117,7 @@ func latencyFigure(res *results.Results) (*figure, error) {
 func phasesFigure(res *results.Results) (*figure, error) {
 	n := len(res.Profiles)
 	names := make([]string, n)
-	var means, p99s [6]plotter.Values
+	var means, p99s [trace.NumSteps]plotter.Values
 	totals := make(plotter.XYs, 0, n)
 	for i := range res.Profiles {
 		prof := &res.Profiles[i]
@@ -125,7 +126,7 @@ func phasesFigure(res *results.Results) (*figure, error) {
 			names[i] += "\n(no requests)"
 		}
 		mean, p99 := PhaseBars(prof)
-		for j := range 6 {
+		for j := range trace.NumSteps {
 			means[j] = append(means[j], mean[j])
 			p99s[j] = append(p99s[j], p99[j])
 		}
@@ -133,12 +134,11 @@ func phasesFigure(res *results.Results) (*figure, error) {
 			totals = append(totals, plotter.XY{X: float64(i), Y: finite(prof.Latency.Mean)})
 		}
 	}
-	phases := Phases()
 	leg := newLegend()
 	entries := []string{"mean total"}
-	for j := range phases {
-		leg.Add(phases[j], &plotter.BarChart{Color: PhaseColor(j)})
-		entries = append(entries, phases[j])
+	for j, ph := range trace.Steps() {
+		leg.Add(ph.String(), &plotter.BarChart{Color: PhaseColor(j)})
+		entries = append(entries, ph.String())
 	}
 	marker := draw.GlyphStyle{Color: color.Black, Radius: 6, Shape: draw.RingGlyph{}}
 	leg.Add("mean total", &plotter.Scatter{GlyphStyle: marker})
@@ -155,9 +155,9 @@ func phasesFigure(res *results.Results) (*figure, error) {
 	// Bar widths are absolute lengths: size them from the room each profile gets.
 	slot := (pageW - legendW - 2*margin - 80) / vg.Length(n)
 	stackW := min(slot*0.55, 90)
-	barW := min(slot*0.8/6, 24)
+	barW := min(slot*0.8/vg.Length(trace.NumSteps), 24)
 	var prev *plotter.BarChart
-	for j := range phases {
+	for j := range trace.NumSteps {
 		b, err := plotter.NewBarChart(means[j], stackW)
 		if err != nil {
 			return nil, err

@@ -60,7 +60,7 @@ func ProfileColor(i int) color.RGBA {
 	return palette[((i%n)+n)%n]
 }
 
-// PhaseColor returns the colour of the i-th phase of Phases().
+// PhaseColor returns the colour of the i-th step of trace.Steps().
 func PhaseColor(i int) color.RGBA {
 	palette := [...]color.RGBA{
 		{0xa0, 0xa0, 0xa0, 0xff}, // wait: grey

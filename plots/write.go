@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/reusebench/reusebench/results"
+	"github.com/reusebench/reusebench/trace"
 )
 
 // The files Write produces besides one .hgrm per profile.
@@ -107,7 +108,7 @@ func writeHgrms(res *results.Results, dir string) ([]string, error) {
 	names := HgrmNames(res)
 	for i := range res.Profiles {
 		p := &res.Profiles[i]
-		h, err := p.Histogram("total")
+		h, err := p.Histogram(trace.Total.String())
 		if err != nil {
 			errs = append(errs, fmt.Errorf("plots: %s: %w", names[i], err))
 			continue

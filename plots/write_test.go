@@ -18,6 +18,7 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/reusebench/reusebench/results"
+	"github.com/reusebench/reusebench/trace"
 )
 
 var keep = flag.String("plots.keep", "", "also write the test plots under this directory, to look at them")
@@ -182,9 +183,9 @@ func TestWrite(t *testing.T) {
 					t.Errorf("%s: only %d distinct colours: blank?", name, len(colors))
 				}
 				if name == PhasesFile && len(tt.res.Profiles) > 0 && tt.name != "all zero" {
-					for j := range Phases() {
+					for j, ph := range trace.Steps() {
 						if !colors[PhaseColor(j)] {
-							t.Errorf("%s: phase %s colour missing", name, Phases()[j])
+							t.Errorf("%s: phase %s colour missing", name, ph)
 						}
 					}
 				}

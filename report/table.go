@@ -134,19 +134,16 @@ func vsFirst(res *results.Results, i int) string {
 	return fmt.Sprintf("%.2fx", res.Profiles[i].Throughput/base)
 }
 
-// phaseOrder is the order phases appear in tables and plots.
-var phaseOrder = [...]trace.Phase{trace.Wait, trace.DNS, trace.Connect, trace.TLS, trace.TTFB, trace.Body, trace.Total}
-
 func phaseTable(res *results.Results) table {
 	t := table{title: "Phases, p50 / p99 in ms (dns, connect and tls once per new connection; × how many)"}
 	t.header = []string{"profile"}
-	for _, ph := range phaseOrder {
+	for _, ph := range trace.Phases() {
 		t.header = append(t.header, ph.String())
 	}
 	for i := range res.Profiles {
 		p := &res.Profiles[i]
 		row := []string{p.Name}
-		for _, ph := range phaseOrder {
+		for _, ph := range trace.Phases() {
 			s, ok := p.Phases[ph.String()]
 			switch {
 			case !ok:

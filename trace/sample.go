@@ -26,8 +26,32 @@ const (
 	Total
 )
 
-// NumPhases is the number of phases.
+// NumPhases is the number of phases, Total included.
 const NumPhases = int(Total) + 1
+
+// NumSteps is the number of phases that make up a request: every phase but
+// Total, which spans them.
+const NumSteps = int(Total)
+
+// Phases returns every phase in the order they happen, Total last: the order
+// of tables and results files.
+func Phases() [NumPhases]Phase {
+	var ps [NumPhases]Phase
+	for i := range ps {
+		ps[i] = Phase(i)
+	}
+	return ps
+}
+
+// Steps returns the phases that make up a request, in order (Phases without
+// Total): the order of stacked bars.
+func Steps() [NumSteps]Phase {
+	var ps [NumSteps]Phase
+	for i := range ps {
+		ps[i] = Phase(i)
+	}
+	return ps
+}
 
 var phaseNames = [NumPhases]string{"wait", "dns", "connect", "tls", "ttfb", "body", "total"}
 
