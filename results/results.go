@@ -6,8 +6,10 @@ package results
 
 import "time"
 
-// Version is the results file format written by this build.
-const Version = 1
+// Version is the results file format written by this build. Version 2
+// added rounds: settings.rounds, order, seed and baseline; per profile
+// rounds, intervals and vs_baseline.
+const Version = 2
 
 // Results is the content of a results.json file: the contract between a run and
 // every report. It holds numbers and encoded histograms only, so a saved file can
@@ -28,6 +30,16 @@ type Settings struct {
 	WarmupS     float64 `json:"warmup_s"`
 	Rate        float64 `json:"rate"`
 	MaxWorkers  int     `json:"max_workers,omitempty"`
+	// Rounds is how many rounds each profile's measured window was split
+	// into; the rounds of all profiles ran interleaved.
+	Rounds int `json:"rounds,omitempty"`
+	// Order is the profile names in the order they ran, one list per round.
+	Order [][]string `json:"order,omitempty"`
+	// Seed is the seed of a shuffled order (--seed), absent for the
+	// balanced rotation.
+	Seed *uint64 `json:"seed,omitempty"`
+	// Baseline names the profile the others are compared with.
+	Baseline string `json:"baseline,omitempty"`
 }
 
 // Profile is everything measured for one profile.
@@ -68,6 +80,13 @@ type Profile struct {
 	// Checks lists disagreements found by cross-checking counters; empty when
 	// every check passed.
 	Checks []string `json:"checks,omitempty"`
+	// Rounds are the profile's figures in each round it ran, in order.
+	Rounds []Round `json:"rounds,omitempty"`
+	// Intervals are the centre and 95 % interval of the per-round figures.
+	Intervals *Intervals `json:"intervals,omitempty"`
+	// VsBaseline compares the profile's rounds with the baseline's (absent
+	// on the baseline itself).
+	VsBaseline *Comparison `json:"vs_baseline,omitempty"`
 	// Histograms maps a histogram name (a phase, "corrected", "first_attempt") to
 	// its standard compressed HDR encoding (base64 text), in microseconds.
 	Histograms map[string]string `json:"histograms"`
@@ -154,4 +173,71 @@ type Point struct {
 	// seconds, when that is less than the whole second (the last second of a
 	// run); zero means a whole second. Rates divide by it.
 	Span float64 `json:"span_s,omitempty"`
+}
+
+// Round is one round of a profile: a slice of its measured window, run
+// between other profiles' rounds.
+type Round struct {
+	// Round numbers the round from 1.
+	Round      int          `json:"round"`
+	Started    time.Time    `json:"started"`
+	DurationS  float64      `json:"duration_s"`
+	Requests   int64        `json:"requests"`
+	Errors     int64        `json:"errors"`
+	Throughput float64      `json:"throughput"`
+	Latency    RoundLatency `json:"latency_ms"`
+	// Opened is the connections the pool opened during the round.
+	Opened int64 `json:"opened"`
+}
+
+// RoundLatency is a round's latency percentiles in milliseconds.
+type RoundLatency struct {
+	P50 float64 `json:"p50"`
+	P99 float64 `json:"p99"`
+}
+
+// Intervals are the per-round statistics of a profile.
+type Intervals struct {
+	Throughput Interval `json:"throughput"`
+	P50        Interval `json:"p50"`
+	P99        Interval `json:"p99"`
+}
+
+// Interval is the median of per-round values with its confidence interval.
+type Interval struct {
+	Center float64 `json:"center"`
+	Lo     float64 `json:"lo"`
+	Hi     float64 `json:"hi"`
+	// N is the number of rounds it rests on.
+	N int `json:"n"`
+	// Warning says why the interval means less than it says (too few
+	// rounds, values dropped).
+	Warning string `json:"warning,omitempty"`
+}
+
+// Comparison is a profile against a baseline: the ratio of each figure.
+type Comparison struct {
+	Baseline   string `json:"baseline"`
+	Throughput Ratio  `json:"throughput"`
+	P50        Ratio  `json:"p50"`
+	P99        Ratio  `json:"p99"`
+}
+
+// The verdicts of a Ratio.
+const (
+	Better = "better"
+	Worse  = "worse"
+	Same   = "same" // no significant difference
+)
+
+// Ratio is a figure of one profile over the baseline's, with its interval
+// and verdict: Better, Worse or Same. For latency lower is better.
+type Ratio struct {
+	Ratio   float64 `json:"ratio"`
+	Lo      float64 `json:"lo"`
+	Hi      float64 `json:"hi"`
+	Verdict string  `json:"verdict"`
+	// N is the number of paired rounds it rests on.
+	N       int    `json:"n"`
+	Warning string `json:"warning,omitempty"`
 }

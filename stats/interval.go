@@ -23,6 +23,8 @@ import (
 	"strings"
 
 	"golang.org/x/perf/benchmath"
+
+	"github.com/reusebench/reusebench/results"
 )
 
 const (
@@ -65,9 +67,9 @@ type Verdict string
 // The verdicts of a comparison, always said of the profile against its
 // baseline.
 const (
-	Better Verdict = "better"
-	Worse  Verdict = "worse"
-	Same   Verdict = "same"
+	Better Verdict = results.Better
+	Worse  Verdict = results.Worse
+	Same   Verdict = results.Same
 )
 
 // Ratio is a paired comparison of a profile with its baseline: the median of
