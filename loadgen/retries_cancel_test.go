@@ -260,8 +260,10 @@ func TestRunValidate(t *testing.T) {
 // right after it closed the pool; stats cross-checks Unused against the
 // samples. A shared client over TLS with several workers often has a dial
 // still completing when the run ends (net/http dialed for a request that
-// then got a connection another worker released): that connection is closed
-// unused after Pool.Close returned, so Summary.Pool.Unused misses it.
+// then got a connection another worker released). Pool.Close returns only
+// once no dial is in flight and every opened connection is closed, so that
+// connection, opened in the window and closed without carrying a request,
+// is already in Summary.Pool.Unused: it must equal what the server counted.
 func TestRunSummaryUnused(t *testing.T) {
 	for i := range 50 {
 		srv := servertest.Start(t, server.Config{TLS: true})

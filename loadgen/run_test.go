@@ -15,9 +15,11 @@ import (
 
 // checkConns compares what the run and the sink say of connections with the
 // server, once it saw every connection close: one RecordConn per dial, the
-// dials the server accepted, and the samples on new connections, which must
-// be the connections on which the server saw a request. (Summary.Pool.Unused
-// is not compared: it is read too early, see TestRunSummaryUnused.)
+// dials the server accepted, the connections that carried no request
+// (Summary.Pool.Unused is final when Run returns, see TestRunSummaryUnused;
+// these runs have no warm-up, so every connection is of the measured window
+// and the pool counts each unused one), and the samples on new connections,
+// which must be the connections on which the server saw a request.
 func checkConns(t *testing.T, sum loadgen.Summary, samples []trace.Sample, conns []trace.Conn, sc server.Counts) {
 	t.Helper()
 	if int64(len(conns)) != sum.Pool.Opened {
@@ -28,6 +30,9 @@ func checkConns(t *testing.T, sum loadgen.Summary, samples []trace.Sample, conns
 	}
 	if sc.Closed != sc.Accepted {
 		t.Fatalf("checkConns called before the server saw every connection close: %v", sc)
+	}
+	if sum.Pool.Unused != sc.Unused {
+		t.Errorf("pool counted %d unused connections, server %d", sum.Pool.Unused, sc.Unused)
 	}
 	fresh := count(samples, func(s *trace.Sample) bool { return s.GotConn && !s.Reused })
 	if fresh != sc.Accepted-sc.Unused {

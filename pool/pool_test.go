@@ -222,27 +222,41 @@ func TestTLSResume(t *testing.T) {
 	}
 }
 
+// TestLocalAddr checks every strategy's connections leave from local-addr, as
+// the server sees them: per-worker too, whose clients are made lazily, one a
+// worker, after New.
 func TestLocalAddr(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.2:0")
 	if err != nil {
 		t.Skipf("cannot bind 127.0.0.2 on this machine: %v", err)
 	}
 	ln.Close()
-	const n = 5
-	for _, strategy := range []pool.Strategy{pool.Shared, pool.Fresh} {
-		t.Run(string(strategy), func(t *testing.T) {
+	const n = 5 // sequential requests per worker
+	for _, tt := range []struct {
+		strategy pool.Strategy
+		workers  int
+		want     int64 // connections: one for shared, one a worker, one a request for fresh
+	}{
+		{pool.Shared, 1, 1},
+		{pool.PerWorker, 3, 3},
+		{pool.Fresh, 1, n},
+	} {
+		t.Run(string(tt.strategy), func(t *testing.T) {
 			srv := servertest.Start(t, server.Config{})
-			p := newPool(t, srv, strategy, 1, func(c *pool.Config) { c.LocalAddr = "127.0.0.2" })
-			for i := range n {
-				if s := send(t, p, 0, srv.URL()+"/"); s.Err != trace.ErrNone {
-					t.Fatalf("request %d: %q", i, s.Err)
+			p := newPool(t, srv, tt.strategy, tt.workers, func(c *pool.Config) { c.LocalAddr = "127.0.0.2" })
+			for w := range tt.workers {
+				for i := range n {
+					if s := send(t, p, w, srv.URL()+"/"); s.Err != trace.ErrNone || s.Status != 200 {
+						t.Fatalf("worker %d request %d: err %q status %d", w, i, s.Err, s.Status)
+					}
 				}
 			}
 			pc := p.Counts()
 			closeAndWait(t, p, srv, pc.Opened)
 			sc := srv.Counts()
-			if pc.Opened == 0 || sc.BySource["127.0.0.2"] != pc.Opened || sc.Accepted != pc.Opened {
-				t.Errorf("server saw connections by source %v (accepted %d), pool opened %d from 127.0.0.2", sc.BySource, sc.Accepted, pc.Opened)
+			if pc.Opened != tt.want || sc.Accepted != tt.want || len(sc.BySource) != 1 || sc.BySource["127.0.0.2"] != tt.want {
+				t.Errorf("server saw connections by source %v (accepted %d), pool opened %d; want all %d from 127.0.0.2",
+					sc.BySource, sc.Accepted, pc.Opened, tt.want)
 			}
 		})
 	}
@@ -282,38 +296,57 @@ func TestNewErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		mod  func(*pool.Config)
-		want string
+		want string // the whole error
 	}{
-		{"0 workers", func(c *pool.Config) { c.Workers = 0 }, "workers"},
-		{"negative workers", func(c *pool.Config) { c.Workers = -3 }, "workers"},
-		{"unknown strategy", func(c *pool.Config) { c.Strategy = "bogus" }, "strategy"},
-		{"empty strategy", func(c *pool.Config) { c.Strategy = "" }, "strategy"},
-		{"local-addr not an IP", func(c *pool.Config) { c.LocalAddr = "not-an-ip" }, "local-addr"},
-		{"local-addr with port", func(c *pool.Config) { c.LocalAddr = "127.0.0.1:80" }, "local-addr"},
-		{"local-addr per-worker", func(c *pool.Config) { c.Strategy = pool.PerWorker; c.LocalAddr = "localhost" }, "local-addr"},
+		{"0 workers", func(c *pool.Config) { c.Workers = 0 }, "pool: 0 workers, need at least 1"},
+		{"negative workers", func(c *pool.Config) { c.Workers = -3 }, "pool: -3 workers, need at least 1"},
+		{"unknown strategy", func(c *pool.Config) { c.Strategy = "bogus" }, `pool: unknown strategy "bogus" (valid: shared, per-worker, fresh)`},
+		{"empty strategy", func(c *pool.Config) { c.Strategy = "" }, `pool: unknown strategy "" (valid: shared, per-worker, fresh)`},
+		{"local-addr not an IP", func(c *pool.Config) { c.LocalAddr = "not-an-ip" }, `pool: local-addr "not-an-ip" is not an IP address`},
+		{"local-addr with port", func(c *pool.Config) { c.LocalAddr = "127.0.0.1:80" }, `pool: local-addr "127.0.0.1:80" is not an IP address`},
+		{"local-addr host name", func(c *pool.Config) { c.LocalAddr = "localhost" }, `pool: local-addr "localhost" is not an IP address`},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			cfg := pool.Config{Options: pool.DefaultOptions(pool.Shared, 2), Workers: 2}
-			tt.mod(&cfg)
+		// Every strategy rejects a bad config in New, per-worker and fresh
+		// too, which build no client there: a check done only when a client
+		// is made would pass New for them and fail (or not) on first use.
+		for _, strategy := range pool.Strategies {
+			t.Run(tt.name+"/"+string(strategy), func(t *testing.T) {
+				cfg := pool.Config{Options: pool.DefaultOptions(strategy, 2), Workers: 2}
+				tt.mod(&cfg)
+				p, err := pool.New(cfg, u)
+				if err == nil {
+					p.Close()
+					t.Fatalf("New succeeded, want %q", tt.want)
+				}
+				if err.Error() != tt.want {
+					t.Errorf("error %q, want %q", err, tt.want)
+				}
+			})
+		}
+	}
+	// And valid ones for contrast, so the table cannot pass on a New that
+	// always fails: local-addr is an IP for every strategy, per-worker
+	// included (it is no per-worker restriction), and its clients come.
+	for _, strategy := range pool.Strategies {
+		for _, addr := range []string{"127.0.0.1", "::1"} {
+			cfg := pool.Config{Options: pool.DefaultOptions(strategy, 2), Workers: 2}
+			cfg.LocalAddr = addr
 			p, err := pool.New(cfg, u)
-			if err == nil {
-				p.Close()
-				t.Fatalf("New succeeded, want an error about %s", tt.want)
+			if err != nil {
+				t.Errorf("%s, local-addr %s: %v", strategy, addr, err)
+				continue
 			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %q does not mention %q", err, tt.want)
+			for w := range cfg.Workers {
+				if c, release, err := p.Client(w); err != nil || c == nil {
+					t.Errorf("%s, local-addr %s: Client(%d) = %v, %v", strategy, addr, w, c, err)
+				} else {
+					release()
+				}
 			}
-		})
+			p.Close()
+		}
 	}
-	// And a valid one for contrast, so the table cannot pass on a New that always fails.
-	cfg := pool.Config{Options: pool.DefaultOptions(pool.Fresh, 1), Workers: 1}
-	cfg.LocalAddr = "127.0.0.1"
-	p, err := pool.New(cfg, u)
-	if err != nil {
-		t.Fatalf("valid config: %v", err)
-	}
-	p.Close()
 }
 
 func TestDefaultOptions(t *testing.T) {

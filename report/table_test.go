@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"encoding/csv"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -117,19 +118,88 @@ func TestWriteTables(t *testing.T) {
 					t.Errorf("output contains %q:\n%s", bad, out)
 				}
 			}
-			if markdown != strings.Contains(out, "|---") && markdown != strings.Contains(out, "| ---") && markdown != strings.Contains(out, ":|") {
-				t.Errorf("markdown %v, output:\n%s", markdown, out)
-			}
-			// One summary row per profile: its name appears in the summary
-			// and the phase table.
-			if n := strings.Count(out, "shared-keepalive"); n != 2 {
-				t.Errorf("%q appears %d times, want 2 (summary, phases):\n%s", "shared-keepalive", n, out)
+			checkTableStyle(t, out, markdown, 2) // summary and phases
+			// One row per profile in each table: a row whose first cell is
+			// its name, in the summary and the phase table (a header may
+			// name a profile too, the baseline).
+			for _, name := range []string{"shared-keepalive", "fresh-noreuse"} {
+				if n := rowsNamed(out, name); n != 2 {
+					t.Errorf("%d rows of %q, want 2 (summary, phases):\n%s", n, name, out)
+				}
 			}
 			if !strings.Contains(out, "note: fresh-noreuse: CHECK FAILED") || strings.Contains(out, "note: shared-keepalive: CHECK") {
 				t.Errorf("failed checks not reported for the right profile:\n%s", out)
 			}
 		})
 	}
+}
+
+// mdSeparator matches a Markdown table's header separator row as the
+// renderer prints it: "|:-----|------:|…|", a colon marking the alignment.
+var mdSeparator = regexp.MustCompile(`^\|(\s*:?-{3,}:?\s*\|)+$`)
+
+// checkTableStyle checks out holds tables tables, all in one style. Markdown:
+// each table is a header row ("| profile | …") directly followed by a
+// separator row with one cell per column, and no box-drawing character
+// appears anywhere. Text tables: each table has a box-drawing top border
+// (┌), a rule under its header (├) and a bottom border (└), every table line
+// is framed by box-drawing characters, and no line is a Markdown separator
+// row or starts with a "|".
+func checkTableStyle(t *testing.T, out string, markdown bool, tables int) {
+	t.Helper()
+	lines := strings.Split(out, "\n")
+	var seps, top, rule, bottom int
+	for i, l := range lines {
+		if mdSeparator.MatchString(l) {
+			seps++
+			if !markdown {
+				t.Errorf("table output has a Markdown separator row at line %d: %q", i+1, l)
+				continue
+			}
+			if i == 0 || !strings.HasPrefix(lines[i-1], "| profile ") ||
+				strings.Count(lines[i-1], "|") != strings.Count(l, "|") {
+				t.Errorf("Markdown separator row at line %d does not follow a header row with as many cells:\n%s\n%s", i+1, lines[max(i-1, 0)], l)
+			}
+		}
+		switch {
+		case strings.HasPrefix(l, "┌"):
+			top++
+		case strings.HasPrefix(l, "├"):
+			rule++
+		case strings.HasPrefix(l, "└"):
+			bottom++
+		}
+		if markdown {
+			if strings.ContainsFunc(l, func(r rune) bool { return r >= 0x2500 && r <= 0x257F }) {
+				t.Errorf("Markdown output has a box-drawing character at line %d: %q", i+1, l)
+			}
+		} else if strings.HasPrefix(l, "|") {
+			t.Errorf("table output has a Markdown row at line %d: %q", i+1, l)
+		} else if strings.HasPrefix(l, "│") && !strings.HasSuffix(l, "│") {
+			t.Errorf("table row at line %d is not framed: %q", i+1, l)
+		}
+	}
+	if markdown && seps != tables {
+		t.Errorf("Markdown output has %d header separator rows, want %d (one per table):\n%s", seps, tables, out)
+	}
+	if !markdown && (top != tables || rule != tables || bottom != tables) {
+		t.Errorf("table output has %d top borders, %d header rules and %d bottom borders, want %d of each (one per table):\n%s",
+			top, rule, bottom, tables, out)
+	}
+}
+
+// rowsNamed counts the table rows of out, text or Markdown, whose first cell
+// is name.
+func rowsNamed(out, name string) int {
+	n := 0
+	for _, l := range strings.Split(out, "\n") {
+		for _, bar := range []string{"│", "|"} {
+			if cells := strings.Split(l, bar); len(cells) > 2 && cells[0] == "" && strings.TrimSpace(cells[1]) == name {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func TestWriteTablesOpenModel(t *testing.T) {
@@ -145,6 +215,7 @@ func TestWriteTablesOpenModel(t *testing.T) {
 			t.Errorf("open-model output lacks %q:\n%s", want, out)
 		}
 	}
+	checkTableStyle(t, out, false, 3) // summary, phases and rates
 }
 
 func TestWriteCSV(t *testing.T) {
@@ -180,8 +251,8 @@ func TestWriteCSV(t *testing.T) {
 			row[col["conns_opened"]] != strconv.FormatInt(p.Connections.Opened, 10) {
 			t.Errorf("row %d = %v, want profile %s with %d requests, %d opened", i, row, p.Name, p.Requests, p.Connections.Opened)
 		}
-		if got, _ := strconv.ParseFloat(row[col["p999_ms"]], 64); got != p.Latency.P999 {
-			t.Errorf("row %d p999 %v, want %v", i, got, p.Latency.P999)
+		if got, err := strconv.ParseFloat(row[col["p999_ms"]], 64); err != nil || got != p.Latency.P999 {
+			t.Errorf("row %d p999 %q (%v), want %v", i, row[col["p999_ms"]], err, p.Latency.P999)
 		}
 	}
 }

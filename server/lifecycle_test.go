@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"strings"
 	"sync"
@@ -87,15 +88,17 @@ func TestConcurrentCounts(t *testing.T) {
 		t.Errorf("counts %+v: want %d requests, statuses summing to them, at most %d connections, all closed",
 			got, workers*each, workers)
 	}
-	var roots int64
-	for w := range workers {
-		for i := range each {
-			if (w+i)%3 == 0 {
-				roots++
-			}
-		}
-	}
-	if got.Statuses[503] != roots/10 || got.Statuses[200] != roots-roots/10+got.Protocols["HTTP/1.1"]-got.Statuses[404]-roots {
-		t.Errorf("statuses %v for %d requests to /, want %d failures", got.Statuses, roots, roots/10)
+	// Worker w sends paths (w+i)%3 for i in 0..49: 50 consecutive residues
+	// from w%3, so the residues w%3 and (w+1)%3 get 17 requests and (w+2)%3
+	// gets 16. Over w = 0..7 (w%3 = 0,1,2,0,1,2,0,1):
+	//   "/"        (0): 16 for w%3 == 1 (w = 1, 4, 7), 17 for the other 5: 133
+	//   "/echo"    (1): 16 for w%3 == 2 (w = 2, 5),    17 for the other 6: 134
+	//   "/missing" (2): 16 for w%3 == 0 (w = 0, 3, 6), 17 for the other 5: 133
+	// FailRate 0.1 fails exactly floor(133/10) = 13 of the 133 requests to
+	// "/" with the default 503; the other 120 and every /echo answer 200
+	// (120 + 134 = 254); every /missing is a 404 (133). 254 + 13 + 133 = 400.
+	want := map[int]int64{200: 254, 503: 13, 404: 133}
+	if !maps.Equal(got.Statuses, want) {
+		t.Errorf("statuses %v, want exactly %v (133 to /, 13 of them failed; 134 to /echo; 133 to /missing)", got.Statuses, want)
 	}
 }
