@@ -28,22 +28,22 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		io.Copy(io.Discard, r.Body)
 	}
-	k := s.begin(rec, r.URL.Path == "/")
+	req := s.begin(rec, r.URL.Path == "/")
 	if !s.delay(r.Context()) {
-		s.end(true)
+		s.end(req, true)
 		return
 	}
-	defer s.end(false)
+	defer s.end(req, false)
 
 	h := w.Header()
 	switch r.URL.Path {
 	case "/":
-		if s.fail.fails(k) {
-			s.commit(rec, s.cfg.FailStatus, r.Proto)
-			writeText(w, s.cfg.FailStatus, fmt.Sprintf("reusebench target: injected failure %d\n", k))
+		if s.fail.fails(req.seq) {
+			s.commit(req, s.cfg.FailStatus, r.Proto)
+			writeText(w, s.cfg.FailStatus, fmt.Sprintf("reusebench target: injected failure %d\n", req.seq))
 			return
 		}
-		s.commit(rec, http.StatusOK, r.Proto)
+		s.commit(req, http.StatusOK, r.Proto)
 		h.Set("Content-Type", "application/octet-stream")
 		h.Set("Content-Length", strconv.FormatInt(s.bodySize, 10))
 		w.WriteHeader(http.StatusOK)
@@ -55,22 +55,22 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			left -= n
 		}
 	case "/login":
-		s.commit(rec, http.StatusOK, r.Proto)
+		s.commit(req, http.StatusOK, r.Proto)
 		http.SetCookie(w, &http.Cookie{Name: "session", Value: s.newToken(), Path: "/"})
 		writeText(w, http.StatusOK, "logged in\n")
 	case "/protected":
 		if c, err := r.Cookie("session"); err == nil && s.validToken(c.Value) {
-			s.commit(rec, http.StatusOK, r.Proto)
+			s.commit(req, http.StatusOK, r.Proto)
 			writeText(w, http.StatusOK, "ok\n")
 			return
 		}
-		s.commit(rec, http.StatusUnauthorized, r.Proto)
+		s.commit(req, http.StatusUnauthorized, r.Proto)
 		writeText(w, http.StatusUnauthorized, "unauthorized: GET /login first for a session cookie\n")
 	case "/echo":
-		s.commit(rec, http.StatusOK, r.Proto)
+		s.commit(req, http.StatusOK, r.Proto)
 		writeText(w, http.StatusOK, echo(r, body))
 	default:
-		s.commit(rec, http.StatusNotFound, r.Proto)
+		s.commit(req, http.StatusNotFound, r.Proto)
 		writeText(w, http.StatusNotFound, "not found: the target serves /, /login, /protected and /echo\n")
 	}
 }
