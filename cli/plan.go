@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/reusebench/reusebench/experiment"
@@ -88,6 +89,9 @@ func resolve(rc *runConfig, stderr io.Writer) (*experiment.Plan, error) {
 	}
 	if err := loadgen.CheckNames(pl.Profiles); err != nil {
 		return nil, usagef("%v", err)
+	}
+	if err := rc.planRounds(pl); err != nil {
+		return nil, err
 	}
 	return pl, nil
 }
@@ -180,4 +184,35 @@ func readBody(spec string) ([]byte, error) {
 		return b, nil
 	}
 	return []byte(spec), nil
+}
+
+// planRounds sets the plan's rounds, order seed and baseline.
+func (rc *runConfig) planRounds(pl *experiment.Plan) error {
+	pl.Rounds = rc.rounds
+	if pl.Rounds == 0 {
+		pl.Rounds = 1
+		if len(pl.Profiles) > 1 {
+			pl.Rounds = defaultRounds
+			if rc.requests > 0 {
+				pl.Rounds = int(min(int64(defaultRounds), rc.requests))
+			}
+		}
+	}
+	if rc.seed != "" {
+		seed, _ := strconv.ParseUint(rc.seed, 10, 64) // checked by parseRun
+		pl.Seed = &seed
+	}
+	if rc.baseline != "" {
+		found := false
+		var names []string
+		for _, p := range pl.Profiles {
+			names = append(names, p.Name)
+			found = found || p.Name == rc.baseline
+		}
+		if !found {
+			return usagef("--baseline %q: not a profile of this run (profiles: %s)", rc.baseline, strings.Join(names, ", "))
+		}
+		pl.Baseline = rc.baseline
+	}
+	return nil
 }

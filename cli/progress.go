@@ -3,24 +3,43 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/reusebench/reusebench/experiment"
 	"github.com/reusebench/reusebench/report"
 )
 
-// progressLines renders a run's events as plain lines on w: a line as each
-// profile starts, its request count every few seconds, and its totals.
+// progressLines renders a run's events as plain lines on w: with one round,
+// a line as each profile starts, its request count every few seconds and
+// its totals; with several, a header, one line per round with every
+// profile's req/s, and each profile's totals.
 func progressLines(w io.Writer) func(experiment.Event) {
+	started := false
+	var round []string
 	return func(ev experiment.Event) {
 		switch ev.Kind {
-		case experiment.ProfileStarted:
-			fmt.Fprintf(w, "[%d/%d] %s (%s): %s\n", ev.Index+1, ev.Count, ev.Name, ev.Strategy, describeLoad(ev.Load))
+		case experiment.RoundStarted:
+			if ev.Rounds == 1 {
+				fmt.Fprintf(w, "[%d/%d] %s (%s): %s\n", ev.Index+1, ev.Count, ev.Name, ev.Strategy, describeLoad(ev.Load))
+			} else if !started {
+				fmt.Fprintf(w, "%d profiles in %d interleaved rounds, each profile %s in all\n", ev.Count, ev.Rounds, describeLoad(ev.Load))
+			}
+			started = true
 		case experiment.Tick:
 			fmt.Fprintf(w, "      %4.0fs  %d requests\n", ev.Elapsed.Seconds(), ev.Requests)
+		case experiment.RoundDone:
+			if ev.Rounds == 1 {
+				return
+			}
+			round = append(round, fmt.Sprintf("%s %s", ev.Name, report.FormatRate(ev.Figures.Throughput)))
+			if len(round) == ev.Count {
+				fmt.Fprintf(w, "  round %d/%d req/s: %s\n", ev.Round, ev.Rounds, strings.Join(round, ", "))
+				round = round[:0]
+			}
 		case experiment.ProfileDone:
 			p := ev.Result
-			fmt.Fprintf(w, "      %d requests, %s req/s, %d connections opened, %d errors\n",
-				p.Requests, report.FormatRate(p.Throughput), p.Connections.Opened, p.Errors.Total)
+			fmt.Fprintf(w, "      %s: %d requests, %s req/s, %d connections opened, %d errors\n",
+				p.Name, p.Requests, report.FormatRate(p.Throughput), p.Connections.Opened, p.Errors.Total)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/reusebench/reusebench/report"
 	"github.com/reusebench/reusebench/results"
+	"github.com/reusebench/reusebench/stats"
 )
 
 // reportCmd is `reusebench report [flags] FILE...`: it reads saved results,
@@ -51,6 +52,9 @@ func reportCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		all = append(all, r)
 	}
 	res, err := results.Merge(all...)
+	if err == nil && len(all) > 1 && res.Settings.Rounds > 1 {
+		err = stats.Assess(res) // the merged rounds' verdicts
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "reusebench report: %v\n", err)
 		return 1

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,6 +41,9 @@ type runConfig struct {
 	keyFile     string
 	proxy       string
 	targetsFile string
+	rounds      int
+	seed        string
+	baseline    string
 	urls        []string
 }
 
@@ -52,6 +56,9 @@ func newRunFlags(rc *runConfig, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&rc.warmup, "warmup", 0, "sent before each profile's measured window and not recorded")
 	fs.Float64Var(&rc.rate, "r", 0, "open model: requests a second for the whole fleet, per profile (0: closed model)")
 	fs.IntVar(&rc.maxWorkers, "max-workers", 0, "open model: let the fleet grow up to this many workers when all are busy")
+	fs.IntVar(&rc.rounds, "rounds", 0, "split each profile's -d or -n into `N` rounds, interleaved across profiles, for intervals and verdicts (default: "+fmt.Sprint(defaultRounds)+" with several profiles, 1 with one)")
+	fs.StringVar(&rc.seed, "seed", "", "shuffle each round's profile order from this `SEED` (a whole number) instead of the balanced rotation")
+	fs.StringVar(&rc.baseline, "baseline", "", "compare the other profiles with the profile `NAME` (default: the first)")
 	fs.Var(&rc.profileSpec, "p", "profile `[name=]strategy[,key=value...]`, repeatable; strategies: shared, per-worker, fresh; keys: "+loadgen.KnobNames())
 	fs.StringVar(&rc.method, "m", "GET", "request method")
 	fs.Var(&rc.headers, "H", "request header `'Key: Value'`, repeatable")
@@ -120,8 +127,25 @@ func parseRun(args []string, stderr io.Writer) (*runConfig, error) {
 			return nil, usagef("flag %s after the URL: flags go before the URL", u)
 		}
 	}
+	if rc.rounds < 0 {
+		return nil, usagef("--rounds %d: need 1 or more rounds", rc.rounds)
+	}
+	if rc.requests > 0 && int64(rc.rounds) > rc.requests {
+		return nil, usagef("--rounds %d with -n %d: every round needs at least one request", rc.rounds, rc.requests)
+	}
+	if rc.seed != "" {
+		if _, err := strconv.ParseUint(rc.seed, 10, 64); err != nil {
+			return nil, usagef("--seed %q: want a whole number ≥ 0", rc.seed)
+		}
+	}
 	return rc, nil
 }
+
+// defaultRounds is --rounds for a run of several profiles: enough for 99 %
+// intervals that rarely call identical profiles different (8 at least),
+// short enough rounds that a disturbance of a second or two hits every
+// profile alike.
+const defaultRounds = 20
 
 // runCmd is `reusebench run`: it returns the process's exit status.
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {

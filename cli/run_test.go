@@ -47,11 +47,11 @@ func runProfiles(t *testing.T, srv *server.Server, args []string, specs ...strin
 		}
 		p := res.Profiles[0]
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		if err := srv.WaitClosed(ctx, p.Connections.Opened); err != nil {
+		if err := srv.WaitLabelClosed(ctx, p.Name, p.Connections.Opened); err != nil {
 			t.Fatalf("profile %s: %v", p.Name, err)
 		}
 		cancel()
-		out[p.Name] = measured{prof: p, server: srv.Counts()}
+		out[p.Name] = measured{prof: p, server: srv.LabelCounts(p.Name)}
 	}
 	return out
 }
@@ -184,7 +184,7 @@ func TestRunCLI(t *testing.T) {
 		{name: "refused is data, not failure", args: []string{"run", "-n", "3", "-c", "1", "-p", "shared", "http://127.0.0.1:1/"}, code: 0,
 			stdout: []string{"shared", "3 (100.0%)"}},
 		{name: "tables", args: []string{"run", "-n", "50", "-c", "2", "-p", "a=shared", "-p", "b=fresh", srv.URL()}, code: 0,
-			stdout: []string{"p99.9", "conns opened", "reuse %", "vs first", "│ a ", "│ b "}},
+			stdout: []string{"p99.9", "conns opened", "reuse %", "req/s vs a", "Over 20 rounds", "│ a ", "│ b "}},
 		{name: "json and -o, no secrets", args: []string{"run", "--json", "--plots=false", "-n", "20", "-c", "2", "-o", dir,
 			"-H", "Authorization: Bearer s3cr3t-token", "-H", "Cookie: sid=c00kie-value", "-p", "shared", srv.URL()}, code: 0,
 			stdout: []string{`"profiles"`, `"histograms"`}, noOutput: "s3cr3t"},
@@ -210,7 +210,35 @@ func TestRunCLI(t *testing.T) {
 				t.Errorf("usage error is more than one line:\n%s", stderr.String())
 			}
 			if tt.noOutput != "" {
-				file, _ := os.ReadFile(filepath.Join(dir, "results.json"))
+				// -o wrote results.json: the same results as --json printed
+				// (both go through results.Encode), a valid file of the one
+				// profile's 20 requests, so the leak check below reads a
+				// real file, not an empty one.
+				path := filepath.Join(dir, "results.json")
+				file, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatalf("-o %s: %v", dir, err)
+				}
+				if !bytes.Equal(file, stdout.Bytes()) {
+					t.Errorf("results.json differs from the --json output:\nfile:\n%s\nstdout:\n%s", file, stdout.String())
+				}
+				res, err := results.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(res.Profiles) != 1 {
+					t.Fatalf("results.json holds %d profiles, want 1", len(res.Profiles))
+				}
+				p := res.Profiles[0]
+				h, err := p.Histogram("total")
+				if err != nil {
+					t.Fatalf("results.json total histogram: %v", err)
+				}
+				if p.Name != "shared" || p.Requests != 20 || p.Status["200"] != 20 || h == nil || h.TotalCount() != 20 ||
+					res.Settings.Requests != 20 || res.Settings.Concurrency != 2 || res.Target != srv.URL() {
+					t.Errorf("results.json: target %q, settings %+v, profile %q with %d requests, statuses %v; want %s, -n 20 -c 2, shared with 20×200 and 20 in the total histogram",
+						res.Target, res.Settings, p.Name, p.Requests, p.Status, srv.URL())
+				}
 				for _, b := range [][]byte{stdout.Bytes(), stderr.Bytes(), file} {
 					if bytes.Contains(b, []byte(tt.noOutput)) || bytes.Contains(b, []byte("c00kie")) {
 						t.Errorf("a secret leaked into the output")

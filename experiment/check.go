@@ -9,28 +9,33 @@ import (
 	"github.com/reusebench/reusebench/server"
 )
 
-// alignTarget starts the target's count of the measured window: once it has
-// accepted every connection the client opened before (a warm-up's), its
-// counters are reset, so both sides count the same window.
-func alignTarget(ctx context.Context, srv *server.Server, openedBefore int64) {
+// warmupLabel labels the connections a profile's warm-up opens on the
+// embedded target: they are not the measured window's, as in the pool.
+func warmupLabel(name string) string { return name + " (warm-up)" }
+
+// alignTarget makes the embedded target count what follows under label:
+// once it has accepted every connection the client opened before, so that
+// none of them is counted under the new label, connections it accepts from
+// now on, and requests that start from now on, are label's.
+func alignTarget(ctx context.Context, srv *server.Server, openedBefore int64, label string) {
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	srv.WaitAccepted(wctx, openedBefore) // on timeout, the cross-check will say so
-	srv.Reset()
+	srv.SetLabel(label)
 }
 
-// crossCheck reads the embedded target's counts for the profile's window,
-// once every connection the pool closed has closed on the server too, and
-// notes any disagreement with the client's counts.
+// crossCheck reads the embedded target's counts for the profile's measured
+// rounds (label), once every connection the pool opened in them has closed
+// on the server too, and notes any disagreement with the client's counts.
 // An interrupted run abandoned requests in flight, which the target may have
 // served: then only the connection counts are compared.
-func crossCheck(srv *server.Server, p *results.Profile, interrupted bool) {
+func crossCheck(srv *server.Server, p *results.Profile, label string, interrupted bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := srv.WaitClosed(ctx, p.Connections.Opened); err != nil {
+	if err := srv.WaitLabelClosed(ctx, label, p.Connections.Opened); err != nil {
 		p.Checks = append(p.Checks, err.Error())
 	}
-	c := srv.Counts()
+	c := srv.LabelCounts(label)
 	p.Server = &results.ServerCounts{Accepted: c.Accepted, Requests: c.Requests, Unused: c.Unused,
 		TLSHandshakes: c.TLSHandshakes, TLSResumed: c.TLSResumed}
 	attempts := p.Requests

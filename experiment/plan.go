@@ -28,6 +28,15 @@ type Plan struct {
 	Proxy    func(*http.Request) (*url.URL, error)
 	Profiles []loadgen.Profile
 	Load     Load
+	// Rounds splits each profile's measured window into this many rounds,
+	// interleaved across profiles (0 or 1: one round each, in turn).
+	Rounds int
+	// Seed, if set, shuffles the order of each round reproducibly instead
+	// of the balanced rotation.
+	Seed *uint64
+	// Baseline names the profile the others are compared with ("": the
+	// first).
+	Baseline string
 	// Embedded is the embedded target when the run drives it: its counts are
 	// aligned with each measured window and cross-checked with the client's.
 	Embedded *server.Server
@@ -48,6 +57,20 @@ type Load struct {
 	Warmup time.Duration
 	// Rate switches to the open model: arrivals a second (0: closed model).
 	Rate float64
+}
+
+// bound returns round k's share (from 0) of the measured window split into
+// n rounds: requests spread with the remainder on the first rounds, or an
+// equal part of the duration.
+func (l Load) bound(k, n int) loadgen.Bound {
+	if l.Requests > 0 {
+		per, rest := l.Requests/int64(n), l.Requests%int64(n)
+		if int64(k) < rest {
+			per++
+		}
+		return loadgen.Bound{Requests: per}
+	}
+	return loadgen.Bound{Duration: l.Duration / time.Duration(n)}
 }
 
 // Settings returns the run-wide settings a results file records.

@@ -11,11 +11,14 @@ type EventKind int
 
 // The events of a run, in the order they happen for each profile.
 const (
-	// ProfileStarted: a profile's fleet is about to start.
-	ProfileStarted EventKind = iota
-	// Tick: the profile is running; Elapsed and Requests say how far.
+	// RoundStarted: a round of a profile is about to start.
+	RoundStarted EventKind = iota
+	// Tick: the round is running; Elapsed and Requests say how far.
 	Tick
-	// ProfileDone: the profile finished; Result holds what it measured.
+	// RoundDone: the round finished; Figures holds what it measured.
+	RoundDone
+	// ProfileDone: every round of the profile finished and its pool is
+	// closed; Result holds what it measured.
 	ProfileDone
 )
 
@@ -31,8 +34,12 @@ type Event struct {
 	Strategy     string
 	// Load describes how the profile is driven.
 	Load Load
-	// Elapsed and Requests are the time since the profile started and the
-	// requests it completed (Tick).
+	// Round and Rounds place the round in the run (Round from 1).
+	Round, Rounds int
+	// Figures is the round's results (RoundDone).
+	Figures *results.Round
+	// Elapsed and Requests are the time since the round started and the
+	// profile's requests so far (Tick).
 	Elapsed  time.Duration
 	Requests int64
 	// Result is the profile's results (ProfileDone).

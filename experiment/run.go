@@ -13,42 +13,136 @@ import (
 )
 
 // ErrNoProfile is returned when a run was interrupted before its first
-// profile finished: there is nothing to report.
-var ErrNoProfile = errors.New("interrupted before the first profile finished")
+// round finished: there is nothing to report.
+var ErrNoProfile = errors.New("interrupted before the first round finished")
 
-// Run runs every profile of pl in order and returns the results. Cancelling
-// ctx stops the run: the profile running then is kept up to that moment,
-// marked interrupted, and later ones are not run. progress, if not nil,
-// receives the run's events.
+// profileRun is one profile's state across the rounds of a run.
+type profileRun struct {
+	p      *loadgen.Profile
+	rec    *stats.Recorder
+	fleet  *loadgen.Fleet
+	rounds []results.Round
+	// closedOpened is every connection the pool opened, once it is closed.
+	closedOpened int64
+}
+
+// Run runs the plan: every profile's fleet is built (and warmed up) in turn,
+// then the rounds run, round 1 of every profile in that round's order, then
+// round 2, and so on; last, every pool is closed and each profile's results
+// are built, cross-checked and assessed against the baseline. Cancelling
+// ctx stops the run after the rounds in flight; what they measured is kept
+// and marked interrupted. progress, if not nil, receives the run's events.
 func Run(ctx context.Context, pl *Plan, progress func(Event)) (*results.Results, error) {
 	if progress == nil {
 		progress = func(Event) {}
 	}
+	n := max(pl.Rounds, 1)
 	res := &results.Results{
 		Version: results.Version, Started: time.Now().UTC(), Target: TargetNames(pl.Targets),
 		Settings: pl.Load.Settings(),
 	}
-	for i := range pl.Profiles {
+	if pl.Rounds > 1 {
+		res.Settings.Rounds, res.Settings.Seed = n, pl.Seed
+	}
+	runs := make([]*profileRun, len(pl.Profiles))
+	profiles := make([]*results.Profile, len(pl.Profiles))
+	defer func() { // on an error, close what was built
+		for _, r := range runs {
+			if r != nil && r.fleet != nil {
+				r.fleet.Close(ctx)
+			}
+		}
+	}()
+	for k, row := range Order(len(runs), n, pl.Seed) {
 		if ctx.Err() != nil {
 			break
 		}
-		p, err := runProfile(ctx, pl, i, progress)
-		if err != nil {
-			return nil, err
+		var names []string
+		for _, i := range row {
+			if ctx.Err() != nil {
+				break
+			}
+			if runs[i] == nil {
+				r, err := pl.start(ctx, i, runs)
+				if err != nil {
+					return nil, err
+				}
+				runs[i] = r
+			}
+			pl.round(ctx, runs[i], runs, k, n, i, progress)
+			names = append(names, pl.Profiles[i].Name)
+			if k == n-1 {
+				prof, err := pl.finish(ctx, runs[i], i, progress)
+				if err != nil {
+					return nil, err
+				}
+				profiles[i] = prof
+			}
 		}
-		res.Profiles = append(res.Profiles, p)
+		if pl.Rounds > 1 {
+			res.Settings.Order = append(res.Settings.Order, names)
+		}
+	}
+	for i, r := range runs { // interrupted: finish what started
+		if r != nil && r.fleet != nil && len(r.rounds) > 0 {
+			prof, err := pl.finish(ctx, r, i, progress)
+			if err != nil {
+				return nil, err
+			}
+			profiles[i] = prof
+		}
+	}
+	for _, p := range profiles {
+		if p != nil {
+			res.Profiles = append(res.Profiles, *p)
+		}
 	}
 	if len(res.Profiles) == 0 {
 		return nil, ErrNoProfile
 	}
+	if pl.Rounds > 1 {
+		res.Settings.Baseline = pl.Baseline
+		if res.Settings.Baseline == "" {
+			res.Settings.Baseline = res.Profiles[0].Name
+		}
+		if err := stats.Assess(res); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
 }
 
-// runProfile runs the i-th profile of pl and returns its results.
-func runProfile(ctx context.Context, pl *Plan, i int, progress func(Event)) (results.Profile, error) {
+// finish closes profile r's pool, so its counts are final, and builds,
+// notes and cross-checks its results.
+func (pl *Plan) finish(ctx context.Context, r *profileRun, i int, progress func(Event)) (*results.Profile, error) {
+	r.closedOpened = r.fleet.Opened()
+	sum := r.fleet.Close(ctx)
+	r.closedOpened = max(r.closedOpened, r.fleet.Opened())
+	r.fleet = nil
+	prof, err := r.rec.Profile(RunInfo(r.p, pl.Load.Rate, sum))
+	if err != nil {
+		return nil, fmt.Errorf("profile %s: %w", r.p.Name, err)
+	}
+	if pl.Rounds > 1 {
+		prof.Rounds = r.rounds
+	}
+	if sum.Interrupted {
+		prof.Notes = append(prof.Notes, fmt.Sprintf("interrupted after %.1f s: the figures cover what completed until then", prof.DurationS))
+	}
+	if pl.Embedded != nil {
+		crossCheck(pl.Embedded, &prof, r.p.Name, sum.Interrupted)
+	}
+	progress(Event{Kind: ProfileDone, Index: i, Count: len(pl.Profiles), Name: prof.Name, Strategy: prof.Strategy, Load: pl.Load, Result: &prof})
+	return &prof, nil
+}
+
+// start builds profile i's recorder and fleet: its pool and warm-up. With
+// the embedded target, the warm-up's connections are labelled apart from
+// the measured ones.
+func (pl *Plan) start(ctx context.Context, i int, runs []*profileRun) (*profileRun, error) {
 	p := &pl.Profiles[i]
 	l := pl.Load
-	rec := stats.NewRecorder(stats.Options{Open: l.Rate > 0, Retries: p.Retry.Max > 0})
+	r := &profileRun{p: p, rec: stats.NewRecorder(stats.Options{Open: l.Rate > 0, Retries: p.Retry.Max > 0})}
 	cfg := loadgen.Config{
 		Pool:    pool.Config{Options: p.Pool, TLS: pl.TLS, Proxy: pl.Proxy, Cookies: pl.Cookies},
 		Targets: pl.Targets, Workers: l.Workers, MaxWorkers: l.MaxWorkers,
@@ -56,30 +150,54 @@ func runProfile(ctx context.Context, pl *Plan, i int, progress func(Event)) (res
 		Retry: p.Retry,
 	}
 	if srv := pl.Embedded; srv != nil {
-		cfg.OnWindow = func(openedBefore int64) { alignTarget(ctx, srv, openedBefore) }
+		alignTarget(ctx, srv, opened(runs), warmupLabel(p.Name))
 	}
-	ev := Event{Index: i, Count: len(pl.Profiles), Name: p.Name, Strategy: string(p.Pool.Strategy), Load: l}
-	ev.Kind = ProfileStarted
+	f, err := loadgen.NewFleet(ctx, cfg, r.rec)
+	if err != nil {
+		return nil, fmt.Errorf("profile %s: %w", p.Name, err)
+	}
+	r.fleet = f
+	return r, nil
+}
+
+// round runs round k (from 0) of n of profile r, the i-th.
+func (pl *Plan) round(ctx context.Context, r *profileRun, runs []*profileRun, k, n, i int, progress func(Event)) {
+	if srv := pl.Embedded; srv != nil {
+		alignTarget(ctx, srv, opened(runs), r.p.Name)
+	}
+	ev := Event{Kind: RoundStarted, Index: i, Count: len(runs), Name: r.p.Name, Strategy: string(r.p.Pool.Strategy),
+		Load: pl.Load, Round: k + 1, Rounds: n}
 	progress(ev)
-	stop := ticks(rec, ev, progress)
-	sum, err := loadgen.Run(ctx, cfg, rec)
+	stop := ticks(r.rec, ev, progress)
+	rd := r.fleet.Round(ctx, pl.Load.bound(k, n))
 	stop()
-	if err != nil {
-		return results.Profile{}, fmt.Errorf("profile %s: %w", p.Name, err)
+	fig := r.rec.EndRound(rd.Ended)
+	d := rd.Ended.Sub(rd.Started).Seconds()
+	out := results.Round{Round: k + 1, Started: rd.Started.UTC(), DurationS: d,
+		Requests: fig.Requests, Errors: fig.Errors, Opened: rd.Opened,
+		Latency: results.RoundLatency{P50: fig.P50, P99: fig.P99}}
+	if d > 0 {
+		out.Throughput = float64(fig.Requests) / d
 	}
-	prof, err := rec.Profile(RunInfo(p, l.Rate, sum))
-	if err != nil {
-		return results.Profile{}, fmt.Errorf("profile %s: %w", p.Name, err)
-	}
-	if sum.Interrupted {
-		prof.Notes = append(prof.Notes, fmt.Sprintf("interrupted after %.1f s: the figures cover what completed until then", prof.DurationS))
-	}
-	if pl.Embedded != nil {
-		crossCheck(pl.Embedded, &prof, sum.Interrupted)
-	}
-	ev.Kind, ev.Result = ProfileDone, &prof
+	r.rounds = append(r.rounds, out)
+	ev.Kind, ev.Round, ev.Figures = RoundDone, k+1, &out
 	progress(ev)
-	return prof, nil
+}
+
+// opened is every connection the fleets built so far have opened, the
+// closed ones' included.
+func opened(runs []*profileRun) int64 {
+	var n int64
+	for _, r := range runs {
+		switch {
+		case r == nil:
+		case r.fleet != nil:
+			n += r.fleet.Opened()
+		default:
+			n += r.closedOpened
+		}
+	}
+	return n
 }
 
 // RunInfo is how what a profile's fleet knows of its run reaches the
@@ -91,7 +209,7 @@ func RunInfo(p *loadgen.Profile, rate float64, sum loadgen.Summary) stats.RunInf
 		Started: sum.Started, Ended: sum.Ended,
 		Opened: sum.Pool.Opened, Unused: sum.Pool.Unused,
 		TLSHandshakes: sum.Pool.TLSHandshakes, TLSResumed: sum.Pool.TLSResumed,
-		TargetRate: rate, FirstSend: sum.FirstSend, LastSend: sum.LastSend,
+		Active: sum.Active, TargetRate: rate, SendSpan: sum.SendSpan, SendGaps: sum.SendGaps,
 		Arrivals: sum.Arrivals, Late: sum.Late, MaxLate: sum.MaxLate, Workers: sum.Workers,
 	}
 }

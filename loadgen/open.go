@@ -100,7 +100,8 @@ loop:
 	close(arrivals)
 	wg.Wait()
 	if record {
-		r.workers.Store(int64(workers))
+		for cur := r.workers.Load(); int64(workers) > cur && !r.workers.CompareAndSwap(cur, int64(workers)); cur = r.workers.Load() {
+		}
 		r.arrivals.Store(count)
 		r.firstSend, r.lastSend = window.first, window.last
 	}

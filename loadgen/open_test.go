@@ -61,10 +61,11 @@ func TestRunOpenRate(t *testing.T) {
 							i, s.Start.Sub(s.Intended), s.Latency(), s.Corrected(), latency, latency)
 					}
 				}
-				wantLast := sum.Started.Add(time.Duration(tt.want-1) * interval)
-				if !sum.FirstSend.Equal(sum.Started) || !sum.LastSend.Equal(wantLast) {
-					t.Errorf("sends from %v to %v after the start, want 0 to %v",
-						sum.FirstSend.Sub(sum.Started), sum.LastSend.Sub(sum.Started), wantLast.Sub(sum.Started))
+				// The first send is at the start and the last at arrival
+				// want−1: the sends span (want−1) intervals.
+				wantSpan := time.Duration(tt.want-1) * interval
+				if sum.SendSpan != wantSpan || sum.SendGaps != int64(tt.want-1) {
+					t.Errorf("sends span %v with %d gaps, want %v and %d", sum.SendSpan, sum.SendGaps, wantSpan, tt.want-1)
 				}
 			})
 		})

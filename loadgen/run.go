@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -61,9 +60,14 @@ type Summary struct {
 	// largest lateness (actual send − intended time).
 	Arrivals, Late int64
 	MaxLate        time.Duration
-	// FirstSend and LastSend are the first and last actual sends of an
-	// open-model run, for its achieved rate.
-	FirstSend, LastSend time.Time
+	// SendSpan is the time from the first to the last actual send of each
+	// open-model round, added up, and SendGaps the arrivals after each
+	// round's first: SendGaps/SendSpan is the achieved rate.
+	SendSpan time.Duration
+	SendGaps int64
+	// Active is the time the rounds took, added up, and Rounds their number.
+	Active time.Duration
+	Rounds int
 	// Interrupted is true when the run was cancelled before its end.
 	Interrupted bool
 }
@@ -85,61 +89,17 @@ func (c *Config) validate() error {
 	return nil
 }
 
-// Run runs one profile: it builds the pool, sends the warm-up, then the
-// measured requests, and closes the pool so its counts are final. Cancelling
-// ctx stops the run early; what was measured until then is kept.
+// Run runs one profile as a single round: it builds the pool, sends the
+// warm-up, then the measured requests, and closes the pool so its counts are
+// final. Cancelling ctx stops the run early; what was measured until then is
+// kept.
 func Run(ctx context.Context, cfg Config, sink Sink) (Summary, error) {
-	if err := cfg.validate(); err != nil {
-		return Summary{}, fmt.Errorf("loadgen: %w", err)
-	}
-	ts, err := newTargets(cfg.Targets)
+	f, err := NewFleet(ctx, cfg, sink)
 	if err != nil {
 		return Summary{}, err
 	}
-	r := &runner{cfg: cfg, sink: sink, targets: ts}
-	pc := cfg.Pool
-	pc.Workers = max(cfg.Workers, cfg.MaxWorkers)
-	pc.OnConn = r.onConn
-	urls := make([]*url.URL, len(cfg.Targets))
-	for i := range cfg.Targets {
-		urls[i] = cfg.Targets[i].URL
-	}
-	p, err := pool.New(pc, urls...)
-	if err != nil {
-		return Summary{}, fmt.Errorf("loadgen: %w", err)
-	}
-	r.pool = p
-	defer p.Close()
-
-	if cfg.Warmup > 0 {
-		wctx, cancel := context.WithTimeout(ctx, cfg.Warmup)
-		r.phase(ctx, wctx, 0, false)
-		cancel()
-	}
-	before := p.StartWindow()
-	r.measuring.Store(true)
-	if cfg.OnWindow != nil {
-		cfg.OnWindow(before.Opened)
-	}
-	var sum Summary
-	sum.Started = time.Now()
-	sink.Begin(sum.Started)
-	stop, cancel := ctx, context.CancelFunc(func() {})
-	if cfg.Requests <= 0 {
-		stop, cancel = context.WithDeadline(ctx, sum.Started.Add(cfg.Duration))
-	}
-	r.phase(ctx, stop, cfg.Requests, true)
-	cancel()
-	sum.Ended = time.Now()
-	p.Close()
-	r.measuring.Store(false)
-	sum.Pool = p.Counts().Sub(before)
-	sum.Workers = int(r.workers.Load())
-	sum.Arrivals, sum.Late = r.arrivals.Load(), r.late.Load()
-	sum.MaxLate = time.Duration(r.maxLate.Load())
-	sum.FirstSend, sum.LastSend = r.firstSend, r.lastSend
-	sum.Interrupted = ctx.Err() != nil
-	return sum, nil
+	f.Round(ctx, Bound{Requests: cfg.Requests, Duration: cfg.Duration})
+	return f.Close(ctx), nil
 }
 
 type runner struct {
@@ -152,7 +112,8 @@ type runner struct {
 	arrivals  atomic.Int64
 	late      atomic.Int64
 	maxLate   atomic.Int64
-	// firstSend and lastSend are the open model's first and last actual sends.
+	// firstSend and lastSend are the open model's first and last actual
+	// sends in the current round.
 	firstSend, lastSend time.Time
 }
 

@@ -262,8 +262,15 @@ func (p *Pool) Close() {
 // counted unused; the window's counts are Counts() minus the returned ones.
 // Connections stay open: the warm-up keeps its purpose.
 func (p *Pool) StartWindow() Counts {
-	p.waitUntil(nil, func() bool { return p.dialing.Load() == 0 })
+	p.Settle()
 	p.window.Add(1)
+	return p.Counts()
+}
+
+// Settle waits for dials still in flight (at most closeWait) and returns the
+// counts then: at the end of a round, the connections the round opened.
+func (p *Pool) Settle() Counts {
+	p.waitUntil(nil, func() bool { return p.dialing.Load() == 0 })
 	return p.Counts()
 }
 

@@ -68,7 +68,11 @@ func anySlice(s []string) []any {
 // and, for open-model runs, the arrival rates and corrected latency. Markdown
 // renders the same tables as Markdown.
 func WriteTables(w io.Writer, res *results.Results, markdown bool) error {
-	tables := []table{summaryTable(res), phaseTable(res)}
+	tables := []table{summaryTable(res)}
+	if res.Settings.Rounds > 1 {
+		tables = append(tables, roundsTable(res))
+	}
+	tables = append(tables, phaseTable(res))
 	if res.Settings.Rate > 0 {
 		tables = append(tables, rateTable(res))
 	}
@@ -82,14 +86,17 @@ func WriteTables(w io.Writer, res *results.Results, markdown bool) error {
 			return err
 		}
 	}
-	return writeNotes(w, res)
+	if err := writeNotes(w, res); err != nil {
+		return err
+	}
+	return writeRoundsNote(w, res)
 }
 
 func summaryTable(res *results.Results) table {
 	t := table{
 		title: "Requests and connections per profile (latency in ms, from the actual send)",
 		header: []string{"profile", "proto", "requests", "req/s", "p50", "p90", "p99", "p99.9", "max",
-			"conns opened", "req/conn", "reuse %", "TLS hs (resumed)", "errors", "vs first"},
+			"conns opened", "req/conn", "reuse %", "TLS hs (resumed)", "errors", "req/s vs " + baselineName(res)},
 	}
 	for i := range res.Profiles {
 		p := &res.Profiles[i]
@@ -104,7 +111,7 @@ func summaryTable(res *results.Results) table {
 			FormatMS(p.Latency.P999), FormatMS(p.Latency.Max),
 			strconv.FormatInt(c.Opened, 10), fmt.Sprintf("%.1f", c.RequestsPerConn),
 			fmt.Sprintf("%.1f", ReusePercent(p)), tlsCell,
-			errorCell(p), vsFirst(res, i),
+			errorCell(p), vsBaseline(res, i),
 		})
 	}
 	return t
@@ -126,12 +133,12 @@ func errorCell(p *results.Profile) string {
 	return fmt.Sprintf("%d (%.1f%%)", p.Errors.Total, 100*float64(p.Errors.Total)/float64(max(p.Requests, 1)))
 }
 
-func vsFirst(res *results.Results, i int) string {
-	base := res.Profiles[0].Throughput
-	if base <= 0 {
-		return "-"
+// baselineName names the baseline profile for headers.
+func baselineName(res *results.Results) string {
+	if b := baselineOf(res); b != nil {
+		return b.Name
 	}
-	return fmt.Sprintf("%.2fx", res.Profiles[i].Throughput/base)
+	return "baseline"
 }
 
 func phaseTable(res *results.Results) table {

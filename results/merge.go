@@ -3,6 +3,7 @@ package results
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -23,6 +24,7 @@ func Merge(all ...*Results) (*Results, error) {
 		return all[0], nil
 	}
 	out := &Results{Version: Version, Started: all[0].Started, Target: all[0].Target, Settings: all[0].Settings}
+	out.Settings.Order = slices.Clone(out.Settings.Order)
 	groups := map[string][]*Profile{}
 	var order []string
 	targets := []string{all[0].Target}
@@ -39,6 +41,8 @@ func Merge(all ...*Results) (*Results, error) {
 			out.Settings.MaxWorkers += r.Settings.MaxWorkers
 			out.Settings.Requests += r.Settings.Requests
 			out.Settings.DurationS = max(out.Settings.DurationS, r.Settings.DurationS)
+			out.Settings.Rounds += r.Settings.Rounds
+			out.Settings.Order = append(out.Settings.Order, r.Settings.Order...)
 			if !contains(targets, r.Target) {
 				targets = append(targets, r.Target)
 			}
@@ -105,7 +109,11 @@ func MergeProfiles(ps ...*Profile) (Profile, error) {
 		if p.Ended.After(out.Ended) {
 			out.Ended = p.Ended
 		}
-		windows = append(windows, [2]time.Time{p.Started, p.Ended})
+		windows = append(windows, measuredWindows(p)...)
+		for _, r := range p.Rounds {
+			r.Round = len(out.Rounds) + 1
+			out.Rounds = append(out.Rounds, r)
+		}
 		c := &out.Connections
 		c.Opened += p.Connections.Opened
 		c.Reused += p.Connections.Reused
@@ -185,6 +193,19 @@ func mergeRate(out *Profile, p *Profile) {
 	out.Rate.Late += p.Rate.Late
 	out.Rate.MaxLateMs = max(out.Rate.MaxLateMs, p.Rate.MaxLateMs)
 	out.Rate.Workers += p.Rate.Workers
+}
+
+// measuredWindows are the spans of p's measured time: its rounds, or the
+// whole window of a run of one round.
+func measuredWindows(p *Profile) [][2]time.Time {
+	if len(p.Rounds) == 0 {
+		return [][2]time.Time{{p.Started, p.Ended}}
+	}
+	ws := make([][2]time.Time, len(p.Rounds))
+	for i, r := range p.Rounds {
+		ws[i] = [2]time.Time{r.Started, r.Started.Add(time.Duration(r.DurationS * float64(time.Second)))}
+	}
+	return ws
 }
 
 // unionSeconds is the total length of the union of the windows.

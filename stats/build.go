@@ -21,12 +21,19 @@ type RunInfo struct {
 	Started, Ended time.Time
 	// Opened, Unused, TLSHandshakes and TLSResumed are the pool's counts.
 	Opened, Unused, TLSHandshakes, TLSResumed int64
-	// The open model's figures (zero in the closed model).
-	TargetRate          float64
-	FirstSend, LastSend time.Time
-	Arrivals, Late      int64
-	MaxLate             time.Duration
-	Workers             int
+	// Active is the measured time, the rounds' durations added up (zero:
+	// Ended − Started, one round).
+	Active time.Duration
+	// The open model's figures (zero in the closed model): the target rate,
+	// the sends' span and the arrivals after each round's first (the
+	// achieved rate is SendGaps/SendSpan), every arrival, the late ones and
+	// the latest.
+	TargetRate     float64
+	SendSpan       time.Duration
+	SendGaps       int64
+	Arrivals, Late int64
+	MaxLate        time.Duration
+	Workers        int
 }
 
 // Profile builds the profile's results from everything recorded. Call it
@@ -75,6 +82,9 @@ func (r *Recorder) Profile(info RunInfo) (results.Profile, error) {
 	}
 	p.Protocol = results.JoinByCount(c.protocols)
 	p.DurationS = info.Ended.Sub(info.Started).Seconds()
+	if info.Active > 0 {
+		p.DurationS = info.Active.Seconds()
+	}
 	if n := len(series); n > 0 {
 		if span := p.DurationS - float64(series[n-1].Second); span > 0 && span < 1 {
 			series[n-1].Span = span
@@ -92,8 +102,8 @@ func (r *Recorder) Profile(info RunInfo) (results.Profile, error) {
 	}
 	if r.open {
 		p.Rate = &results.Rate{Target: info.TargetRate, Late: info.Late, MaxLateMs: durMS(info.MaxLate), Workers: info.Workers}
-		if d := info.LastSend.Sub(info.FirstSend).Seconds(); info.Arrivals > 1 && d > 0 {
-			p.Rate.Achieved = float64(info.Arrivals-1) / d
+		if d := info.SendSpan.Seconds(); info.SendGaps > 0 && d > 0 {
+			p.Rate.Achieved = float64(info.SendGaps) / d
 		}
 	}
 	if r.retries {

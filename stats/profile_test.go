@@ -140,7 +140,7 @@ func TestProfile(t *testing.T) {
 func TestProfileHistograms(t *testing.T) {
 	r := newRun(t, stats.Options{Open: true, Retries: true})
 	p := r.profile(t, stats.RunInfo{Name: "open", Opened: 2, TargetRate: 10,
-		FirstSend: t0, LastSend: t0.Add(900 * time.Millisecond), Arrivals: 10, Late: 1, MaxLate: 3 * time.Millisecond, Workers: 4})
+		SendSpan: 900 * time.Millisecond, SendGaps: 9, Arrivals: 10, Late: 1, MaxLate: 3 * time.Millisecond, Workers: 4})
 	tests := []struct {
 		name  string
 		count int64

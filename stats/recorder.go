@@ -28,7 +28,12 @@ const (
 // whole fleet and memory depends on neither the request count nor the fleet
 // size. Shards are merged when the result is built.
 type Recorder struct {
-	start    time.Time
+	// roundStart is the current round's start and offset the rounds before
+	// it added up, in nanoseconds: the series runs on measured time, so a
+	// profile's rounds follow one another without the other profiles'
+	// rounds between them.
+	roundStart atomic.Int64
+	offset     atomic.Int64
 	open     bool // record corrected latency
 	retries  bool // record first-attempt latency
 	shards   []shard
@@ -62,8 +67,49 @@ func NewRecorder(o Options) *Recorder {
 	return r
 }
 
-// Begin sets the start of the measured window: second 0 of the series.
-func (r *Recorder) Begin(start time.Time) { r.start = start }
+// Begin starts a round of the measured window at start; the first round's
+// start is second 0 of the series. Call it before the round's requests.
+func (r *Recorder) Begin(start time.Time) {
+	for i := range r.shards {
+		sh := &r.shards[i]
+		sh.mu.Lock()
+		sh.round.Reset()
+		sh.roundFrom = sh.c.requests
+		sh.roundErrFrom = sh.c.errors
+		sh.mu.Unlock()
+	}
+	r.roundStart.Store(start.UnixNano())
+}
+
+// RoundFigures are what a round measured: its requests, failed ones among
+// them, and the median and p99 of their latency in milliseconds.
+type RoundFigures struct {
+	Requests, Errors int64
+	P50, P99         float64
+}
+
+// EndRound ends the round begun at the last Begin, at end, once its
+// requests are recorded, and returns its figures.
+func (r *Recorder) EndRound(end time.Time) RoundFigures {
+	var f RoundFigures
+	r.finalMu.Lock()
+	r.scratch.Reset()
+	for i := range r.shards {
+		sh := &r.shards[i]
+		sh.mu.Lock()
+		r.scratch.Merge(sh.round)
+		f.Requests += sh.c.requests - sh.roundFrom
+		f.Errors += sh.c.errors - sh.roundErrFrom
+		sh.mu.Unlock()
+	}
+	if r.scratch.TotalCount() > 0 {
+		f.P50 = results.MS(r.scratch.ValueAtQuantile(50))
+		f.P99 = results.MS(r.scratch.ValueAtQuantile(99))
+	}
+	r.finalMu.Unlock()
+	r.offset.Add(end.UnixNano() - r.roundStart.Load())
+	return f
+}
 
 // Record adds one request's sample; worker picks the shard.
 func (r *Recorder) Record(worker int, s *trace.Sample) {
@@ -99,10 +145,15 @@ func (r *Recorder) Requests() int64 {
 }
 
 func (r *Recorder) second(t time.Time) int64 {
-	if r.start.IsZero() || t.Before(r.start) {
+	start := r.roundStart.Load()
+	if start == 0 {
 		return 0
 	}
-	sec := int64(t.Sub(r.start) / time.Second)
+	d := r.offset.Load() + t.UnixNano() - start
+	if d < 0 {
+		return 0
+	}
+	sec := d / int64(time.Second)
 	for {
 		cur := r.maxSec.Load()
 		if sec <= cur || r.maxSec.CompareAndSwap(cur, sec) {

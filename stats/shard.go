@@ -103,7 +103,11 @@ type shard struct {
 	phases    [trace.NumPhases]*hdrhistogram.Histogram
 	corrected *hdrhistogram.Histogram
 	first     *hdrhistogram.Histogram
-	c         counters
+	// round is the current round's total latency (at series precision), and
+	// roundFrom and roundErrFrom the request and error counts at its start.
+	round                   *hdrhistogram.Histogram
+	roundFrom, roundErrFrom int64
+	c                       counters
 	ring      [ringLen]secSlot
 	finalized int64
 	live      atomic.Int64 // requests, readable without the lock
@@ -121,6 +125,7 @@ func (sh *shard) init(o Options) {
 		sh.first = results.NewHistogram()
 	}
 	sh.c = newCounters()
+	sh.round = hdrhistogram.New(results.MinValue, results.MaxValue, seriesFigs)
 	for i := range sh.ring {
 		sh.ring[i].hist = hdrhistogram.New(results.MinValue, results.MaxValue, seriesFigs)
 	}
@@ -195,6 +200,7 @@ func (sh *shard) record(s *trace.Sample) {
 		}
 	}
 	sh.recordValue(sh.phases[trace.Total], clampUS(s.Latency()))
+	sh.round.RecordValue(min(clampUS(s.Latency()), results.MaxValue))
 	if sh.corrected != nil {
 		sh.recordValue(sh.corrected, clampUS(s.Corrected()))
 	}
