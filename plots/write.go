@@ -1,11 +1,12 @@
 // Package plots draws PNG plots and .hgrm percentile files from a finished
 // results.Results, never from live state, so a saved results file can be
 // re-plotted. The functions that compute what each plot shows (PercentileCurve,
-// PhaseBars, Timeline, ConnectionsOverTime) are pure and separate from the
-// drawing.
+// PhaseBars, Timeline, ConnectionsOverTime, SummaryBars) are pure and
+// separate from the drawing.
 //
 // Every PNG is 1200×700 pixels; a profile has the same colour (ProfileColor of
-// its index in Results.Profiles) in every plot.
+// its index in Results.Profiles) in every plot that tells profiles apart by
+// colour (summary.png names them on its axis and colours verdicts instead).
 package plots
 
 import (
@@ -29,8 +30,9 @@ const (
 )
 
 // Write renders every plot for res into dir (which exists) and returns the
-// paths written: latency.png, phases.png, timeline.png, connections.png and
-// one <profile>.hgrm per profile that has a non-empty "total" histogram.
+// paths written: summary.png (only when res has profiles), latency.png,
+// phases.png, timeline.png, connections.png and one <profile>.hgrm per
+// profile that has a non-empty "total" histogram.
 //
 // A problem with one file or one profile (say, a histogram that does not
 // decode) does not stop the others: Write renders what it can, returns the
@@ -43,6 +45,13 @@ func Write(res *results.Results, dir string) ([]string, error) {
 		paths []string
 		errs  []error
 	)
+	summary, err := writeSummary(res, filepath.Join(dir, SummaryFile))
+	if err != nil {
+		errs = append(errs, fmt.Errorf("plots: %s: %w", SummaryFile, err))
+	}
+	if summary != "" {
+		paths = append(paths, summary)
+	}
 	figures := []struct {
 		name  string
 		build func(*results.Results) (*figure, error)

@@ -173,10 +173,14 @@ func TestWrite(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Write: %v", err)
 			}
-			if want := 4 + tt.hgrms; len(paths) != want {
+			pngs := []string{LatencyFile, PhasesFile, TimelineFile, ConnectionsFile}
+			if len(tt.res.Profiles) > 0 { // no summary of no profiles
+				pngs = append(pngs, SummaryFile)
+			}
+			if want := len(pngs) + tt.hgrms; len(paths) != want {
 				t.Fatalf("wrote %d files, want %d: %v", len(paths), want, paths)
 			}
-			for _, name := range []string{LatencyFile, PhasesFile, TimelineFile, ConnectionsFile} {
+			for _, name := range pngs {
 				img := decodePNG(t, filepath.Join(dir, name))
 				colors := distinctColors(img)
 				if len(colors) < 50 {
@@ -189,7 +193,7 @@ func TestWrite(t *testing.T) {
 						}
 					}
 				}
-				if name != PhasesFile {
+				if name != PhasesFile && name != SummaryFile { // these colour phases, verdicts
 					for _, i := range tt.colored {
 						if !colors[ProfileColor(i)] {
 							t.Errorf("%s: colour of profile %d (%s) missing", name, i, tt.res.Profiles[i].Name)
@@ -217,8 +221,8 @@ func TestWriteReportsBadHistogram(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "plots: latency.png:") || !strings.Contains(err.Error(), "b.hgrm") {
 		t.Fatalf("want errors naming latency.png and b.hgrm, got %v", err)
 	}
-	if len(paths) != 5 { // 4 PNGs and a.hgrm
-		t.Errorf("wrote %v, want the 4 PNGs and a.hgrm", paths)
+	if len(paths) != 6 { // 5 PNGs and a.hgrm
+		t.Errorf("wrote %v, want the 5 PNGs and a.hgrm", paths)
 	}
 	if _, err := Write(nil, t.TempDir()); err == nil {
 		t.Error("nil results: want an error")
