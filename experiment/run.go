@@ -123,6 +123,9 @@ func (pl *Plan) finish(ctx context.Context, r *profileRun, i int, progress func(
 	if err != nil {
 		return nil, fmt.Errorf("profile %s: %w", r.p.Name, err)
 	}
+	if last := len(r.rounds) - 1; last >= 0 {
+		r.rounds[last].Opened += sum.AfterRounds
+	}
 	if pl.Rounds > 1 {
 		prof.Rounds = r.rounds
 	}
@@ -171,6 +174,9 @@ func (pl *Plan) round(ctx context.Context, r *profileRun, runs []*profileRun, k,
 	stop := ticks(r.rec, ev, progress)
 	rd := r.fleet.Round(ctx, pl.Load.bound(k, n))
 	stop()
+	if last := len(r.rounds) - 1; last >= 0 {
+		r.rounds[last].Opened += rd.Before
+	}
 	fig := r.rec.EndRound(rd.Ended)
 	d := rd.Ended.Sub(rd.Started).Seconds()
 	out := results.Round{Round: k + 1, Started: rd.Started.UTC(), DurationS: d,

@@ -24,6 +24,8 @@ type Fleet struct {
 	// each round's first to last send, and the arrivals after each first.
 	sendSpan time.Duration
 	sendGaps int64
+	// counted is the window's connections some Round has reported.
+	counted int64
 }
 
 // Bound ends a round: after Requests requests, or after Duration when
@@ -40,6 +42,11 @@ type Round struct {
 	Started, Ended time.Time
 	// Opened is the connections the pool opened during the round.
 	Opened int64
+	// Before is the connections opened since the previous round ended, by
+	// dials that finished after it (Go's transport may start a spare dial
+	// for a request that then takes an idle connection): they belong to the
+	// previous round.
+	Before int64
 }
 
 // NewFleet builds the profile's pool, sends the warm-up, and starts the
@@ -89,6 +96,7 @@ func (f *Fleet) Round(ctx context.Context, b Bound) Round {
 	r := f.r
 	at := f.pool.Settle()
 	var rd Round
+	rd.Before = at.Opened - f.before.Opened - f.counted
 	rd.Started = time.Now()
 	r.sink.Begin(rd.Started)
 	stop, cancel := ctx, context.CancelFunc(func() {})
@@ -101,6 +109,7 @@ func (f *Fleet) Round(ctx context.Context, b Bound) Round {
 	cancel()
 	rd.Ended = time.Now()
 	rd.Opened = f.pool.Settle().Opened - at.Opened
+	f.counted += rd.Before + rd.Opened
 	s := &f.sum
 	if s.Started.IsZero() {
 		s.Started = rd.Started
@@ -130,6 +139,7 @@ func (f *Fleet) Close(ctx context.Context) Summary {
 	s.Late = f.r.late.Load()
 	s.MaxLate = time.Duration(f.r.maxLate.Load())
 	s.SendSpan, s.SendGaps = f.sendSpan, f.sendGaps
+	s.AfterRounds = s.Pool.Opened - f.counted
 	s.Interrupted = s.Interrupted || ctx.Err() != nil
 	return s
 }

@@ -68,6 +68,9 @@ type Summary struct {
 	// Active is the time the rounds took, added up, and Rounds their number.
 	Active time.Duration
 	Rounds int
+	// AfterRounds is the connections opened after the last round ended, by
+	// dials that finished late: they belong to the last round.
+	AfterRounds int64
 	// Interrupted is true when the run was cancelled before its end.
 	Interrupted bool
 }
