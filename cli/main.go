@@ -16,6 +16,7 @@ usage:
   reusebench run [flags] [URL...] compare profiles against URL (default: the embedded target)
   reusebench serve [flags]        run the embedded target on its own
   reusebench report [flags] FILE...  print and plot saved results.json files, merged by profile
+  reusebench compare [flags] OLD NEW  compare two saved runs profile by profile, with verdicts
 
 Run 'reusebench COMMAND -h' for a command's flags.
 `
@@ -39,11 +40,13 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return serveCmd(ctx, args[1:], stdout, stderr)
 	case "report":
 		return reportCmd(ctx, args[1:], stdout, stderr)
+	case "compare":
+		return compareCmd(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
-	fmt.Fprintf(stderr, "reusebench: unknown command %q (commands: run, serve, report; 'reusebench help' for usage)\n", args[0])
+	fmt.Fprintf(stderr, "reusebench: unknown command %q (commands: run, serve, report, compare; 'reusebench help' for usage)\n", args[0])
 	return 2
 }
 

@@ -72,8 +72,10 @@ const (
 	Same   Verdict = results.Same
 )
 
-// Ratio is a paired comparison of a profile with its baseline: the median of
-// the per-round ratios profile/baseline with its interval and verdict.
+// Ratio is a comparison of a profile with its baseline: for rounds paired in
+// time (CompareRounds) the median of the per-round ratios profile/baseline,
+// for unpaired rounds (CompareUnpaired) the median of every pair's ratio;
+// with its interval and verdict.
 type Ratio struct {
 	// Ratio is the median per-round ratio, Lo and Hi its interval (as in
 	// Interval; 0 when N is 0).
