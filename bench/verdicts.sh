@@ -11,7 +11,9 @@
 # It prints each comparison, then per scenario the count of verdicts and the
 # median half-width of the throughput ratio's interval ((hi−lo)/2).
 # Usage: bench/verdicts.sh [RUNS] [SCENARIO...]; DURATION (default 6s) and
-# CONC (default 8) set -d and -c. nginx is started (installed if missing) by
+# CONC (default 8) set -d and -c; TLS=1 runs against nginx over HTTPS (its
+# self-signed certificate trusted with --cacert), where every new connection
+# costs a handshake. nginx is started (installed if missing) by
 # bench/nginx.sh and stopped at the end unless it was already running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +26,13 @@ hog_every=${HOG_EVERY:-2}
 bin=$(mktemp -d)
 was_running=0
 bench/nginx.sh status >/dev/null 2>&1 && was_running=1
-url=$(bench/nginx.sh start | head -1)
+tls=()
+if [ "${TLS:-0}" = 1 ]; then
+  url=$(bench/nginx.sh start --tls | sed -n 2p)
+  tls=(--cacert "${NGINX_DIR:-${TMPDIR:-/tmp}/reusebench-nginx}/cert.pem")
+else
+  url=$(bench/nginx.sh start | head -1)
+fi
 hog=
 cleanup() {
   [ -n "$hog" ] && kill "$hog" 2>/dev/null || true
@@ -53,7 +61,7 @@ run() {
     aa|aa-hog) profiles=(-p a=shared -p b=shared -p c=shared) ;;
     ab) profiles=(-p shared -p fresh -p go-default=shared,max-idle=100,max-idle-per-host=2,idle-timeout=90s) ;;
   esac
-  timeout 300 "$bin/reusebench" run -c "$conc" -d "$duration" "${profiles[@]}" --format csv "$url" 2>/dev/null |
+  timeout 300 "$bin/reusebench" run -c "$conc" -d "$duration" "${profiles[@]}" "${tls[@]}" --format csv "$url" 2>/dev/null |
     awk -F, -v sc="$sc" -v i="$i" '
       NR == 1 { for (k = 1; k <= NF; k++) col[$k] = k; next }
       $col["baseline"] != "" {
