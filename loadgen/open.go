@@ -27,7 +27,8 @@ func (s *sendWindow) add(t time.Time) {
 }
 
 // open runs the open model: the scheduler paces arrivals with a Pacer and
-// hands each one, stamped with its intended time, to a free worker. When every
+// hands each one, stamped with its intended time, to a free worker (of a
+// segmented run, only the segment's arrivals of the global schedule). When every
 // worker is busy the arrival waits, and that wait is part of its corrected
 // latency; with MaxWorkers the fleet grows instead, up to that many workers.
 func (r *runner) open(ctx, stop context.Context, n int64, record bool) {
@@ -56,7 +57,7 @@ func (r *runner) open(ctx, stop context.Context, n int64, record bool) {
 	pacer := NewPacer(time.Now(), r.cfg.Rate)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
-	var count int64
+	var count, global int64
 	// awake is when the scheduler last woke from its timer, zero after a
 	// handoff had to wait: arrivals due while the scheduler overslept were
 	// ready when it woke; arrivals due while it waited for a worker were
@@ -67,6 +68,11 @@ loop:
 		t := pacer.Next()
 		if n <= 0 && bounded && !t.Before(deadline) {
 			break
+		}
+		i := global
+		global++
+		if !r.cfg.Segment.Mine(i) { // another generator's arrival
+			continue
 		}
 		if d := time.Until(t); d > 0 {
 			timer.Reset(d)

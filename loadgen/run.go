@@ -37,9 +37,14 @@ type Config struct {
 	Duration time.Duration
 	// Warmup is sent before the measured window and not recorded.
 	Warmup time.Duration
-	// Rate switches to the open model: arrivals a second for the whole fleet.
-	Rate  float64
-	Retry Retry
+	// Rate switches to the open model: arrivals a second for the whole fleet
+	// (of every segment, when Segment splits the run).
+	Rate float64
+	// Segment, in the open model, makes the fleet send only its segment's
+	// arrivals of the global schedule. Workers and Requests are the
+	// segment's own already.
+	Segment Segment
+	Retry   Retry
 	// OnWindow, if set, is called as the measured window starts, after the
 	// warm-up's dials have settled, with the connections opened before it: a
 	// caller comparing with a server's counts aligns them there.
