@@ -17,6 +17,7 @@ usage:
   reusebench serve [flags]        run the embedded target on its own
   reusebench report [flags] FILE...  print and plot saved results.json files, merged by profile
   reusebench compare [flags] OLD NEW  compare two saved runs profile by profile, with verdicts
+  reusebench k8s --generators N [run flags] URL...  a Kubernetes Job running one run on N generators
 
 Run 'reusebench COMMAND -h' for a command's flags.
 `
@@ -42,11 +43,13 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return reportCmd(ctx, args[1:], stdout, stderr)
 	case "compare":
 		return compareCmd(ctx, args[1:], stdout, stderr)
+	case "k8s":
+		return k8sCmd(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
-	fmt.Fprintf(stderr, "reusebench: unknown command %q (commands: run, serve, report, compare; 'reusebench help' for usage)\n", args[0])
+	fmt.Fprintf(stderr, "reusebench: unknown command %q (commands: run, serve, report, compare, k8s; 'reusebench help' for usage)\n", args[0])
 	return 2
 }
 

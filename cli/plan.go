@@ -1,16 +1,19 @@
 package cli
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/reusebench/reusebench/experiment"
 	"github.com/reusebench/reusebench/loadgen"
@@ -91,6 +94,9 @@ func resolve(rc *runConfig, stderr io.Writer) (*experiment.Plan, error) {
 		return nil, usagef("%v", err)
 	}
 	if err := rc.planRounds(pl); err != nil {
+		return nil, err
+	}
+	if err := rc.planSegment(pl); err != nil {
 		return nil, err
 	}
 	return pl, nil
@@ -213,6 +219,62 @@ func (rc *runConfig) planRounds(pl *experiment.Plan) error {
 			return usagef("--baseline %q: not a profile of this run (profiles: %s)", rc.baseline, strings.Join(names, ", "))
 		}
 		pl.Baseline = rc.baseline
+	}
+	return nil
+}
+
+// planSegment sets the plan's segment, its share of the load and how it
+// starts with the other generators.
+func (rc *runConfig) planSegment(pl *experiment.Plan) error {
+	if rc.segment == "" {
+		if rc.startAt != "" || rc.rendezvous != "" || rc.runID != "" {
+			return usagef("--start-at, --rendezvous and --run-id go with --segment I/N")
+		}
+		return nil
+	}
+	seg, err := loadgen.ParseSegment(rc.segment)
+	if err != nil {
+		return usagef("--%v", err)
+	}
+	l := &pl.Load
+	switch {
+	case rc.startAt != "" && rc.rendezvous != "":
+		return usagef("--start-at and --rendezvous both set the start; choose one")
+	case seg.Count > 1 && rc.startAt == "" && rc.rendezvous == "":
+		return usagef("--segment %s: the generators must start together: give --start-at TIME or --rendezvous HOST:PORT", seg)
+	case seg.Count > l.Workers:
+		return usagef("--segment %s with -c %d: every segment needs a worker; use -c %d or more", seg, l.Workers, seg.Count)
+	case l.Requests > 0 && seg.Requests(l.Requests) < int64(max(pl.Rounds, 1)):
+		return usagef("--segment %s with -n %d: each segment needs a request per round (%d rounds); raise -n", seg, l.Requests, max(pl.Rounds, 1))
+	}
+	pl.Segment = seg
+	l.Workers, l.MaxWorkers, l.Requests = seg.Workers(l.Workers), seg.Workers(l.MaxWorkers), seg.Requests(l.Requests)
+	switch {
+	case rc.startAt != "":
+		at, err := time.Parse(time.RFC3339Nano, rc.startAt)
+		if err != nil {
+			return usagef("--start-at %q: want an RFC 3339 time such as 2026-12-01T12:00:00Z", rc.startAt)
+		}
+		if time.Until(at) < 0 {
+			return usagef("--start-at %s is in the past", rc.startAt)
+		}
+		pl.Start = experiment.StartAt(at, seg, rc.runID)
+	case rc.rendezvous != "":
+		if _, _, err := net.SplitHostPort(rc.rendezvous); err != nil {
+			return usagef("--rendezvous %q: want HOST:PORT", rc.rendezvous)
+		}
+		start := experiment.Rendezvous(rc.rendezvous, seg)
+		if rc.runID != "" {
+			id := rc.runID
+			pl.Start = func(ctx context.Context) (time.Time, string, error) {
+				at, _, err := start(ctx)
+				return at, id, err
+			}
+		} else {
+			pl.Start = start
+		}
+	default: // 0/1: a run of one segment starts at once
+		pl.Start = experiment.StartAt(time.Now(), seg, rc.runID)
 	}
 	return nil
 }

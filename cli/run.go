@@ -44,6 +44,10 @@ type runConfig struct {
 	rounds      int
 	seed        string
 	baseline    string
+	segment     string
+	startAt     string
+	rendezvous  string
+	runID       string
 	urls        []string
 }
 
@@ -58,6 +62,10 @@ func newRunFlags(rc *runConfig, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&rc.maxWorkers, "max-workers", 0, "open model: let the fleet grow up to this many workers when all are busy")
 	fs.IntVar(&rc.rounds, "rounds", 0, "split each profile's -d or -n into `N` rounds, interleaved across profiles, for intervals and verdicts (default: "+fmt.Sprint(defaultRounds)+" with several profiles, 1 with one)")
 	fs.StringVar(&rc.seed, "seed", "", "shuffle each round's profile order from this `SEED` (a whole number) instead of the balanced rotation")
+	fs.StringVar(&rc.segment, "segment", "", "this generator is segment `I/N` (from 0) of a run split across N generators: it sends its share (see README: Running on many machines)")
+	fs.StringVar(&rc.startAt, "start-at", "", "start the measured window at `TIME` (RFC 3339, e.g. 2026-12-01T12:00:00Z) on every generator; pools and warm-up come before")
+	fs.StringVar(&rc.rendezvous, "rendezvous", "", "meet the run's other generators at `HOST:PORT`: segment 0 listens, the others connect, and segment 0 announces the start")
+	fs.StringVar(&rc.runID, "run-id", "", "the id of a segmented run in every segment's results (default: from --start-at, or chosen by the rendezvous)")
 	fs.StringVar(&rc.baseline, "baseline", "", "compare the other profiles with the profile `NAME` (default: the first)")
 	fs.Var(&rc.profileSpec, "p", "profile `[name=]strategy[,key=value...]`, repeatable; strategies: shared, per-worker, fresh; keys: "+loadgen.KnobNames())
 	fs.StringVar(&rc.method, "m", "GET", "request method")

@@ -4,6 +4,7 @@
 package experiment
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"net/http"
@@ -37,6 +38,15 @@ type Plan struct {
 	// Baseline names the profile the others are compared with ("": the
 	// first).
 	Baseline string
+	// Segment is this generator's part of a run split across several
+	// (Load's workers and requests are its share already; its rate is the
+	// whole run's, of which it sends its arrivals).
+	Segment loadgen.Segment
+	// Start, if set, synchronizes the start with the other generators: every
+	// profile's pool is built and warmed up first, then Start returns the
+	// instant the measured window starts on every generator and the run's
+	// id, and Run waits for that instant.
+	Start func(ctx context.Context) (at time.Time, runID string, err error)
 	// Embedded is the embedded target when the run drives it: its counts are
 	// aligned with each measured window and cross-checked with the client's.
 	Embedded *server.Server

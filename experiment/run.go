@@ -44,6 +44,7 @@ func Run(ctx context.Context, pl *Plan, progress func(Event)) (*results.Results,
 	if pl.Rounds > 1 {
 		res.Settings.Rounds, res.Settings.Seed = n, pl.Seed
 	}
+	res.Settings.Rate = pl.Segment.Rate(res.Settings.Rate) // a segment's share; merged segments add up
 	runs := make([]*profileRun, len(pl.Profiles))
 	profiles := make([]*results.Profile, len(pl.Profiles))
 	defer func() { // on an error, close what was built
@@ -53,6 +54,13 @@ func Run(ctx context.Context, pl *Plan, progress func(Event)) (*results.Results,
 			}
 		}
 	}()
+	if pl.Start != nil {
+		seg, err := pl.synchronize(ctx, runs)
+		if err != nil {
+			return nil, err
+		}
+		res.Settings.Segment = seg
+	}
 	for k, row := range Order(len(runs), n, pl.Seed) {
 		if ctx.Err() != nil {
 			break
@@ -119,7 +127,7 @@ func (pl *Plan) finish(ctx context.Context, r *profileRun, i int, progress func(
 	sum := r.fleet.Close(ctx)
 	r.closedOpened = max(r.closedOpened, r.fleet.Opened())
 	r.fleet = nil
-	prof, err := r.rec.Profile(RunInfo(r.p, pl.Load.Rate, sum))
+	prof, err := r.rec.Profile(RunInfo(r.p, pl.Segment.Rate(pl.Load.Rate), sum))
 	if err != nil {
 		return nil, fmt.Errorf("profile %s: %w", r.p.Name, err)
 	}
@@ -149,7 +157,7 @@ func (pl *Plan) start(ctx context.Context, i int, runs []*profileRun) (*profileR
 	cfg := loadgen.Config{
 		Pool:    pool.Config{Options: p.Pool, TLS: pl.TLS, Proxy: pl.Proxy, Cookies: pl.Cookies},
 		Targets: pl.Targets, Workers: l.Workers, MaxWorkers: l.MaxWorkers,
-		Requests: l.Requests, Duration: l.Duration, Warmup: l.Warmup, Rate: l.Rate,
+		Requests: l.Requests, Duration: l.Duration, Warmup: l.Warmup, Rate: l.Rate, Segment: pl.Segment,
 		Retry: p.Retry,
 	}
 	if srv := pl.Embedded; srv != nil {
@@ -181,7 +189,7 @@ func (pl *Plan) round(ctx context.Context, r *profileRun, runs []*profileRun, k,
 	d := rd.Ended.Sub(rd.Started).Seconds()
 	out := results.Round{Round: k + 1, Started: rd.Started.UTC(), DurationS: d,
 		Requests: fig.Requests, Errors: fig.Errors, Opened: rd.Opened,
-		Latency: results.RoundLatency{P50: fig.P50, P99: fig.P99}}
+		Latency: results.RoundLatency{P50: fig.P50, P99: fig.P99}, Histogram: fig.Histogram}
 	if d > 0 {
 		out.Throughput = float64(fig.Requests) / d
 	}

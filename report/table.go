@@ -89,6 +89,9 @@ func WriteTables(w io.Writer, res *results.Results, markdown bool) error {
 	if err := writeNotes(w, res); err != nil {
 		return err
 	}
+	if err := writeSegmentsNote(w, res); err != nil {
+		return err
+	}
 	return writeRoundsNote(w, res)
 }
 

@@ -25,6 +25,8 @@ func Merge(all ...*Results) (*Results, error) {
 	}
 	out := &Results{Version: Version, Started: all[0].Started, Target: all[0].Target, Settings: all[0].Settings}
 	out.Settings.Order = slices.Clone(out.Settings.Order)
+	merged, segs := segmented(all)
+	out.Merged, out.Settings.Segment = merged, nil
 	groups := map[string][]*Profile{}
 	var order []string
 	targets := []string{all[0].Target}
@@ -41,8 +43,10 @@ func Merge(all ...*Results) (*Results, error) {
 			out.Settings.MaxWorkers += r.Settings.MaxWorkers
 			out.Settings.Requests += r.Settings.Requests
 			out.Settings.DurationS = max(out.Settings.DurationS, r.Settings.DurationS)
-			out.Settings.Rounds += r.Settings.Rounds
-			out.Settings.Order = append(out.Settings.Order, r.Settings.Order...)
+			if !segs { // a segment's rounds ran beside the others', not after
+				out.Settings.Rounds += r.Settings.Rounds
+				out.Settings.Order = append(out.Settings.Order, r.Settings.Order...)
+			}
 			if !contains(targets, r.Target) {
 				targets = append(targets, r.Target)
 			}
@@ -61,7 +65,23 @@ func Merge(all ...*Results) (*Results, error) {
 		if err != nil {
 			return nil, err
 		}
+		if segs {
+			if p.Rounds, err = mergeRounds(groups[name]); err != nil {
+				return nil, fmt.Errorf("merge: profile %s: %w", name, err)
+			}
+			if p.Rate != nil { // segments ran side by side: their shares add up
+				p.Rate.Target = 0
+				for _, g := range groups[name] {
+					if g.Rate != nil {
+						p.Rate.Target += g.Rate.Target
+					}
+				}
+			}
+		}
 		out.Profiles = append(out.Profiles, p)
+	}
+	if segs {
+		out.Settings.Order = segmentOrder(all)
 	}
 	return out, nil
 }

@@ -20,6 +20,21 @@ type Results struct {
 	Target   string    `json:"target"`
 	Settings Settings  `json:"settings"`
 	Profiles []Profile `json:"profiles"`
+	// Merged describes the segments a merge of a segmented run put
+	// together; absent otherwise.
+	Merged *Merged `json:"merged,omitempty"`
+}
+
+// Merged is what a merge of a segmented run's files found: the run, its
+// segments, those missing (a partial merge) and how far apart the
+// generators started.
+type Merged struct {
+	RunID    string `json:"run_id"`
+	Segments int    `json:"segments"`
+	Missing  []int  `json:"missing,omitempty"`
+	// StartSkewMs is the latest start of a generator's measured window
+	// minus the earliest, in milliseconds.
+	StartSkewMs float64 `json:"start_skew_ms"`
 }
 
 // Settings are the run-wide settings, shared by every profile of a run.
@@ -40,6 +55,22 @@ type Settings struct {
 	Seed *uint64 `json:"seed,omitempty"`
 	// Baseline names the profile the others are compared with.
 	Baseline string `json:"baseline,omitempty"`
+	// Segment says which part of a run split across generators this file
+	// holds (--segment); absent for a whole run.
+	Segment *Segment `json:"segment,omitempty"`
+}
+
+// Segment is one generator's part of a run split across Count generators.
+// Every segment of one run has the same RunID.
+type Segment struct {
+	Index int    `json:"index"`
+	Count int    `json:"count"`
+	RunID string `json:"run_id"`
+	// StartAt is when the measured window was to start on every generator
+	// (--start-at, or the rendezvous's announced start); Started is when it
+	// did start on this one.
+	StartAt time.Time `json:"start_at,omitzero"`
+	Started time.Time `json:"started"`
 }
 
 // Profile is everything measured for one profile.
@@ -188,6 +219,10 @@ type Round struct {
 	Latency    RoundLatency `json:"latency_ms"`
 	// Opened is the connections the pool opened during the round.
 	Opened int64 `json:"opened"`
+	// Histogram is the round's latency histogram at 2 significant digits, in
+	// the standard compressed encoding, so that the rounds of a run's
+	// segments merge exactly.
+	Histogram string `json:"histogram,omitempty"`
 }
 
 // RoundLatency is a round's latency percentiles in milliseconds.

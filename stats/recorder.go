@@ -86,6 +86,9 @@ func (r *Recorder) Begin(start time.Time) {
 type RoundFigures struct {
 	Requests, Errors int64
 	P50, P99         float64
+	// Histogram is the round's latency histogram (2 significant digits) in
+	// the standard compressed encoding, for merging segments' rounds.
+	Histogram string
 }
 
 // EndRound ends the round begun at the last Begin, at end, once its
@@ -105,6 +108,7 @@ func (r *Recorder) EndRound(end time.Time) RoundFigures {
 	if r.scratch.TotalCount() > 0 {
 		f.P50 = results.MS(r.scratch.ValueAtQuantile(50))
 		f.P99 = results.MS(r.scratch.ValueAtQuantile(99))
+		f.Histogram, _ = results.EncodeHistogram(r.scratch) // an encoding error leaves the round without one
 	}
 	r.finalMu.Unlock()
 	r.offset.Add(end.UnixNano() - r.roundStart.Load())
