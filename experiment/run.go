@@ -20,6 +20,7 @@ var ErrNoProfile = errors.New("interrupted before the first round finished")
 type profileRun struct {
 	p      *loadgen.Profile
 	rec    *stats.Recorder
+	client *stats.ClientMeter
 	fleet  *loadgen.Fleet
 	rounds []results.Round
 	// closedOpened is every connection the pool opened, once it is closed.
@@ -134,6 +135,8 @@ func (pl *Plan) finish(ctx context.Context, r *profileRun, i int, progress func(
 	if last := len(r.rounds) - 1; last >= 0 {
 		r.rounds[last].Opened += sum.AfterRounds
 	}
+	c := r.client.Result()
+	prof.Client = &c
 	if pl.Rounds > 1 {
 		prof.Rounds = r.rounds
 	}
@@ -153,7 +156,8 @@ func (pl *Plan) finish(ctx context.Context, r *profileRun, i int, progress func(
 func (pl *Plan) start(ctx context.Context, i int, runs []*profileRun) (*profileRun, error) {
 	p := &pl.Profiles[i]
 	l := pl.Load
-	r := &profileRun{p: p, rec: stats.NewRecorder(stats.Options{Open: l.Rate > 0, Retries: p.Retry.Max > 0})}
+	r := &profileRun{p: p, rec: stats.NewRecorder(stats.Options{Open: l.Rate > 0, Retries: p.Retry.Max > 0}),
+		client: stats.NewClientMeter()}
 	cfg := loadgen.Config{
 		Pool:    pool.Config{Options: p.Pool, TLS: pl.TLS, Proxy: pl.Proxy, Cookies: pl.Cookies},
 		Targets: pl.Targets, Workers: l.Workers, MaxWorkers: l.MaxWorkers,
@@ -180,7 +184,9 @@ func (pl *Plan) round(ctx context.Context, r *profileRun, runs []*profileRun, k,
 		Load: pl.Load, Round: k + 1, Rounds: n}
 	progress(ev)
 	stop := ticks(r.rec, ev, progress)
+	r.client.Begin()
 	rd := r.fleet.Round(ctx, pl.Load.bound(k, n))
+	r.client.End()
 	stop()
 	if last := len(r.rounds) - 1; last >= 0 {
 		r.rounds[last].Opened += rd.Before

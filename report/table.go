@@ -92,6 +92,9 @@ func WriteTables(w io.Writer, res *results.Results, markdown bool) error {
 	if err := writeSegmentsNote(w, res); err != nil {
 		return err
 	}
+	if err := writeClientNotes(w, res); err != nil {
+		return err
+	}
 	return writeRoundsNote(w, res)
 }
 

@@ -111,6 +111,9 @@ type Profile struct {
 	// Checks lists disagreements found by cross-checking counters; empty when
 	// every check passed.
 	Checks []string `json:"checks,omitempty"`
+	// Client is the generator's own cost while the profile ran: when it is
+	// high, the figures describe the client, not the server.
+	Client *Client `json:"client,omitempty"`
 	// Rounds are the profile's figures in each round it ran, in order.
 	Rounds []Round `json:"rounds,omitempty"`
 	// Intervals are the centre and 95 % interval of the per-round figures.
@@ -275,4 +278,15 @@ type Ratio struct {
 	// N is the number of paired rounds it rests on.
 	N       int    `json:"n"`
 	Warning string `json:"warning,omitempty"`
+}
+
+// Client is what the load generator itself used while a profile ran: CPU
+// seconds (user + system, of the whole process: with the embedded target,
+// the target's too), their share of the cores (GOMAXPROCS), the p99 of Go's
+// scheduling latency, and the GC's stop-the-world pauses added up.
+type Client struct {
+	CPUS           float64 `json:"cpu_s"`
+	CPUShare       float64 `json:"cpu_share"`
+	SchedP99Ms     float64 `json:"sched_p99_ms"`
+	GCPauseTotalMs float64 `json:"gc_pause_total_ms"`
 }

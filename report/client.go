@@ -1,0 +1,53 @@
+package report
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/reusebench/reusebench/results"
+)
+
+// Thresholds of the generator's own warnings.
+const (
+	// SaturatedShare is the share of its cores above which the generator
+	// itself was the bottleneck.
+	SaturatedShare = 0.9
+	// SchedShare is how large a part of the measured p99 Go's scheduling
+	// delay p99 may be before the latencies describe the generator.
+	SchedShare = 0.25
+	// minSchedMs keeps sub-millisecond scheduling noise quiet.
+	minSchedMs = 1.0
+)
+
+// ClientWarnings says, for one profile, when the generator's own cost was
+// high enough that the figures describe the client rather than the server:
+// its CPU saturated, or its scheduling delay a visible part of the latency.
+func ClientWarnings(p *results.Profile) []string {
+	c := p.Client
+	if c == nil {
+		return nil
+	}
+	var out []string
+	if c.CPUShare >= SaturatedShare {
+		out = append(out, fmt.Sprintf("GENERATOR SATURATED: it used %.0f %% of its cores (%.1f CPU-s): the figures describe the client as much as the server; split the load across generators (--segment) or give this one more CPU",
+			100*c.CPUShare, c.CPUS))
+	}
+	if p99 := p.Latency.P99; c.SchedP99Ms >= minSchedMs && p99 > 0 && c.SchedP99Ms >= SchedShare*p99 {
+		out = append(out, fmt.Sprintf("GENERATOR DELAY: Go's scheduling latency p99 was %s ms, %.0f %% of the measured p99 (%s ms): the latencies include the generator's own waiting",
+			FormatMS(c.SchedP99Ms), 100*c.SchedP99Ms/p99, FormatMS(p99)))
+	}
+	return out
+}
+
+// writeClientNotes writes every profile's ClientWarnings.
+func writeClientNotes(w io.Writer, res *results.Results) error {
+	for i := range res.Profiles {
+		p := &res.Profiles[i]
+		for _, msg := range ClientWarnings(p) {
+			if _, err := fmt.Fprintf(w, "note: %s: %s\n", p.Name, msg); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
