@@ -16,12 +16,12 @@ import (
 )
 
 // TestStarvedGeneratorWarns starves the generator on purpose: one core
-// (GOMAXPROCS 1) and a goroutine that spins on it the whole run. The
-// process then uses all of its one core (cpu_share ≥ 0.9) unless the
-// machine is too busy to give it one, and its goroutines wait a scheduler
-// time slice (about 10 ms) to run, far above the microseconds a loopback
-// request takes; either way the table's notes say the generator, not the
-// target, shaped the figures. The same run without the spinner, on as many
+// (GOMAXPROCS 1) and a goroutine that spins on it the whole run. Its other
+// goroutines then wait for the spinner to be preempted, a scheduler time
+// slice of about 10 ms, far above the 5 ms that always warns (and the
+// process uses all its one core when the machine is quiet enough to give it
+// one); the table's notes say the generator, not the target, shaped the
+// figures. The same run without the spinner, on as many
 // cores as the machine has, must not say the generator saturated.
 func TestStarvedGeneratorWarns(t *testing.T) {
 	srv := servertest.Start(t, server.Config{})
@@ -55,9 +55,9 @@ func TestStarvedGeneratorWarns(t *testing.T) {
 	}
 	p := &res.Profiles[0]
 	c := p.Client
-	if c == nil || (c.CPUShare < report.SaturatedShare && c.SchedP99Ms < report.SchedShare*p.Latency.P99) {
-		t.Fatalf("client %+v, p99 %v ms: want a CPU share of at least %v or a scheduling p99 of at least %v of the latency p99",
-			c, p.Latency.P99, report.SaturatedShare, report.SchedShare)
+	if c == nil || (c.CPUShare < report.SaturatedShare && c.SchedP99Ms < report.SchedMs) {
+		t.Fatalf("client %+v: want a CPU share of at least %v or a scheduling p99 of at least %v ms",
+			c, report.SaturatedShare, report.SchedMs)
 	}
 	var out strings.Builder
 	if err := report.WriteTables(&out, res, false); err != nil {

@@ -17,6 +17,10 @@ const (
 	SchedShare = 0.25
 	// minSchedMs keeps sub-millisecond scheduling noise quiet.
 	minSchedMs = 1.0
+	// SchedMs is a scheduling delay p99 that always warns: a load
+	// generator whose goroutines wait 5 ms to run cannot time
+	// sub-millisecond requests.
+	SchedMs = 5.0
 )
 
 // ClientWarnings says, for one profile, when the generator's own cost was
@@ -32,7 +36,7 @@ func ClientWarnings(p *results.Profile) []string {
 		out = append(out, fmt.Sprintf("GENERATOR SATURATED: it used %.0f %% of its cores (%.1f CPU-s): the figures describe the client as much as the server; split the load across generators (--segment) or give this one more CPU",
 			100*c.CPUShare, c.CPUS))
 	}
-	if p99 := p.Latency.P99; c.SchedP99Ms >= minSchedMs && p99 > 0 && c.SchedP99Ms >= SchedShare*p99 {
+	if p99 := p.Latency.P99; c.SchedP99Ms >= SchedMs || (c.SchedP99Ms >= minSchedMs && p99 > 0 && c.SchedP99Ms >= SchedShare*p99) {
 		out = append(out, fmt.Sprintf("GENERATOR DELAY: Go's scheduling latency p99 was %s ms, %.0f %% of the measured p99 (%s ms): the latencies include the generator's own waiting",
 			FormatMS(c.SchedP99Ms), 100*c.SchedP99Ms/p99, FormatMS(p99)))
 	}
