@@ -110,7 +110,7 @@ func TestTablesGolden(t *testing.T) {
 	}{
 		{"compact", report.Layout{}, false, report.CompactWidth},
 		{"compact", report.Layout{Width: 120}, false, report.CompactWidth}, // the wide tables do not fit 120
-		{"130", report.Layout{Width: 130}, false, 130},                      // the wide phases table does
+		{"130", report.Layout{Width: 130}, false, 130},                     // the wide phases table does
 		{"wide", report.Layout{Wide: true}, false, 0},
 		{"wide", report.Layout{Width: 300}, false, 0},
 		{"markdown", report.Layout{}, true, 0},
