@@ -178,11 +178,15 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if pl.Embedded != nil {
 		defer pl.Embedded.Close()
 	}
-	var progress func(experiment.Event)
-	if !rc.quiet {
-		progress = progressLines(stderr)
+	var events func(experiment.Event)
+	view := newProgress(stderr, rc.quiet)
+	if view != nil {
+		events = view.Event
 	}
-	res, err := experiment.Run(ctx, pl, progress)
+	res, err := experiment.Run(ctx, pl, events)
+	if view != nil {
+		view.Close()
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "reusebench run: %v\n", err)
 		return exitCode(err)

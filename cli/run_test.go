@@ -208,6 +208,9 @@ func TestRunCLI(t *testing.T) {
 					t.Errorf("stderr lacks %q:\n%s", s, stderr.String())
 				}
 			}
+			if strings.Contains(stderr.String(), "\x1b") {
+				t.Errorf("stderr is not a terminal, yet it has control codes: %q", stderr.String())
+			}
 			if tt.code == 2 && strings.Count(strings.TrimSpace(stderr.String()), "\n") > 0 {
 				t.Errorf("usage error is more than one line:\n%s", stderr.String())
 			}

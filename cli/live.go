@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+
+	"github.com/reusebench/reusebench/experiment"
+)
+
+// liveBarWidth is the width of a profile's progress bar, brackets included;
+// a narrow terminal shrinks it.
+const liveBarWidth = 22
+
+// liveView is the progress of a run on a terminal, redrawn in place by mpb:
+// a line for the run (round, elapsed, ETA) and, per profile, a progress bar
+// over its measured window with its last second's req/s, p99 and new
+// connections and its errors so far; a profile's line becomes its totals
+// when it is done.
+type liveView struct {
+	t      tracker
+	p      *mpb.Progress
+	header *mpb.Bar
+	closed bool // under t.mu
+	// bars are the profiles' bars, by index, under barsMu. Neither lock is
+	// held while calling mpb, whose drawing calls back into the view.
+	barsMu sync.Mutex
+	bars   []*mpb.Bar
+}
+
+// newLiveView starts a live view on w (a terminal); opts go to mpb after
+// the defaults (tests give a buffer, a width and manual refreshes).
+func newLiveView(w io.Writer, opts ...mpb.ContainerOption) *liveView {
+	v := &liveView{}
+	v.p = mpb.New(append([]mpb.ContainerOption{mpb.WithOutput(w)}, opts...)...)
+	v.header = v.p.New(0, mpb.NopStyle(), mpb.BarPriority(0), mpb.BarFillerTrim(),
+		mpb.PrependDecorators(decor.Any(func(decor.Statistics) string { return v.headerLine() })))
+	return v
+}
+
+// headerLine is the run's line.
+func (v *liveView) headerLine() string {
+	t := &v.t
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case t.profiles == nil:
+		return "reusebench: starting"
+	case v.closed:
+		done := 0
+		for _, p := range t.profiles {
+			if p != nil && p.done {
+				done++
+			}
+		}
+		return fmt.Sprintf("reusebench: %d of %d profiles done in %s", done, t.count, shortDuration(time.Since(t.started)))
+	}
+	return "reusebench: " + t.runLine(time.Now())
+}
+
+// Event renders ev (progress): a bar as a profile starts, its progress as
+// it runs, its totals when it is done.
+func (v *liveView) Event(ev experiment.Event) {
+	t := &v.t
+	t.mu.Lock()
+	p := t.update(ev)
+	if p == nil {
+		t.mu.Unlock()
+		return
+	}
+	var current int64
+	if t.load.Requests > 0 {
+		current = p.live.Requests
+	} else {
+		current = (p.measured + p.elapsed).Milliseconds()
+	}
+	t.mu.Unlock()
+
+	v.barsMu.Lock()
+	if v.bars == nil {
+		v.bars = make([]*mpb.Bar, ev.Count)
+	}
+	bar := v.bars[ev.Index]
+	v.barsMu.Unlock()
+	if bar == nil {
+		bar = v.newBar(ev, p)
+		v.barsMu.Lock()
+		v.bars[ev.Index] = bar
+		v.barsMu.Unlock()
+	}
+	if ev.Kind == experiment.ProfileDone {
+		bar.SetTotal(-1, true)
+		return
+	}
+	bar.SetCurrent(current)
+}
+
+// newBar adds the bar of profile p, the ev.Index-th, below the run's line.
+func (v *liveView) newBar(ev experiment.Event, p *profileState) *mpb.Bar {
+	total := ev.Load.Duration.Milliseconds()
+	if ev.Load.Requests > 0 {
+		total = ev.Load.Requests
+	}
+	name := decor.Any(func(decor.Statistics) string { return p.name }, decor.WC{C: decor.DSyncWidthR})
+	figures := decor.Any(func(s decor.Statistics) string {
+		v.t.mu.Lock()
+		defer v.t.mu.Unlock()
+		if p.done {
+			return "done: " + doneLine(p)
+		}
+		if s.Aborted {
+			return "stopped"
+		}
+		return fmt.Sprintf("%9s  %s", v.t.measuredLine(p), liveLine(p, "  ", true))
+	})
+	return v.p.New(max(total, 1), mpb.BarStyle(),
+		mpb.BarPriority(ev.Index+1), mpb.BarWidth(liveBarWidth),
+		mpb.BarFillerClearOnComplete(), mpb.BarFillerClearOnAbort(),
+		mpb.PrependDecorators(name), mpb.AppendDecorators(figures))
+}
+
+// Close ends the view (progress): the bars of profiles not done (a run
+// that failed) are stopped, the run's line says how it ended, and the last
+// frame is drawn.
+func (v *liveView) Close() {
+	v.t.mu.Lock()
+	v.closed = true
+	v.t.mu.Unlock()
+	v.barsMu.Lock()
+	bars := v.bars
+	v.barsMu.Unlock()
+	for _, b := range bars {
+		if b != nil {
+			b.Abort(false)
+		}
+	}
+	v.header.SetTotal(-1, true)
+	v.p.Wait()
+}
