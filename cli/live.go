@@ -12,6 +12,10 @@ import (
 	"github.com/reusebench/reusebench/experiment"
 )
 
+// liveBarTotal is a bar's total: the bar shows the fraction of the
+// profile's measured window done, in thousandths.
+const liveBarTotal = 1000
+
 // liveBarWidth is the width of a profile's progress bar, brackets included;
 // a narrow terminal shrinks it.
 const liveBarWidth = 22
@@ -72,12 +76,8 @@ func (v *liveView) Event(ev experiment.Event) {
 		t.mu.Unlock()
 		return
 	}
-	var current int64
-	if t.load.Requests > 0 {
-		current = p.live.Requests
-	} else {
-		current = (p.measured + p.elapsed).Milliseconds()
-	}
+	// The bar completes on ProfileDone only, once its totals are known.
+	current := min(int64(t.fraction(p)*liveBarTotal), liveBarTotal-1)
 	t.mu.Unlock()
 
 	v.barsMu.Lock()
@@ -101,10 +101,6 @@ func (v *liveView) Event(ev experiment.Event) {
 
 // newBar adds the bar of profile p, the ev.Index-th, below the run's line.
 func (v *liveView) newBar(ev experiment.Event, p *profileState) *mpb.Bar {
-	total := ev.Load.Duration.Milliseconds()
-	if ev.Load.Requests > 0 {
-		total = ev.Load.Requests
-	}
 	name := decor.Any(func(decor.Statistics) string { return p.name }, decor.WC{C: decor.DSyncWidthR})
 	figures := decor.Any(func(s decor.Statistics) string {
 		v.t.mu.Lock()
@@ -117,7 +113,7 @@ func (v *liveView) newBar(ev experiment.Event, p *profileState) *mpb.Bar {
 		}
 		return fmt.Sprintf("%9s  %s", v.t.measuredLine(p), liveLine(p, "  ", true))
 	})
-	return v.p.New(max(total, 1), mpb.BarStyle(),
+	return v.p.New(liveBarTotal, mpb.BarStyle(),
 		mpb.BarPriority(ev.Index+1), mpb.BarWidth(liveBarWidth),
 		mpb.BarFillerClearOnComplete(), mpb.BarFillerClearOnAbort(),
 		mpb.PrependDecorators(name), mpb.AppendDecorators(figures))

@@ -45,10 +45,11 @@ type profileState struct {
 	// says whether it is still running.
 	round   int
 	running bool
-	// measured is the measured time of its finished rounds, elapsed that
-	// of the running round so far.
-	measured, elapsed time.Duration
-	live              stats.Live
+	// roundsDone counts its finished rounds; elapsed is the running
+	// round's time so far.
+	roundsDone int
+	elapsed    time.Duration
+	live       stats.Live
 	// done is set by ProfileDone, with its totals.
 	done                             bool
 	requests, opened, errors         int64
@@ -89,9 +90,7 @@ func (t *tracker) update(ev experiment.Event) *profileState {
 		p.elapsed, p.live = ev.Elapsed, ev.Live
 	case experiment.RoundDone:
 		p.running, p.elapsed, p.live = false, 0, ev.Live
-		if ev.Figures != nil {
-			p.measured += time.Duration(ev.Figures.DurationS * float64(time.Second))
-		}
+		p.roundsDone++
 	case experiment.ProfileDone:
 		p.running, p.done = false, true
 		if r := ev.Result; r != nil {
@@ -102,7 +101,9 @@ func (t *tracker) update(ev experiment.Event) *profileState {
 	return p
 }
 
-// fraction is how much of p's measured window is done, 0 to 1.
+// fraction is how much of p's measured window is done, 0 to 1: its
+// requests so far of -n, or its rounds, each an equal part of -d (a round
+// may run a little longer than its part, finishing the requests in flight).
 func (t *tracker) fraction(p *profileState) float64 {
 	if p == nil {
 		return 0
@@ -113,8 +114,8 @@ func (t *tracker) fraction(p *profileState) float64 {
 	var f float64
 	if t.load.Requests > 0 {
 		f = float64(p.live.Requests) / float64(t.load.Requests)
-	} else if t.load.Duration > 0 {
-		f = float64(p.measured+p.elapsed) / float64(t.load.Duration)
+	} else if per := t.load.Duration / time.Duration(max(t.rounds, 1)); per > 0 {
+		f = (float64(p.roundsDone) + min(float64(p.elapsed)/float64(per), 1)) / float64(max(t.rounds, 1))
 	}
 	return min(max(f, 0), 1)
 }
@@ -158,13 +159,14 @@ func (t *tracker) runLine(now time.Time) string {
 	return s
 }
 
-// measuredLine is how far p's measured window is: "2.1s/4s" or
-// "1200/5000 requests".
+// measuredLine is how far p's measured window is: "2.1s/4.0s" of -d, or
+// "1200/5000" requests of -n.
 func (t *tracker) measuredLine(p *profileState) string {
 	if t.load.Requests > 0 {
 		return fmt.Sprintf("%d/%d", p.live.Requests, t.load.Requests)
 	}
-	return shortDuration(p.measured+p.elapsed) + "/" + shortDuration(t.load.Duration)
+	done := time.Duration(t.fraction(p) * float64(t.load.Duration))
+	return shortDuration(done) + "/" + shortDuration(t.load.Duration)
 }
 
 // liveLine is what p is doing, from its last second of measured time:
