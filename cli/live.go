@@ -29,7 +29,8 @@ type liveView struct {
 	t      tracker
 	p      *mpb.Progress
 	header *mpb.Bar
-	closed bool // under t.mu
+	// closed and interrupted are set by Close, under t.mu.
+	closed, interrupted bool
 	// bars are the profiles' bars, by index, under barsMu. Neither lock is
 	// held while calling mpb, whose drawing calls back into the view.
 	barsMu sync.Mutex
@@ -60,6 +61,10 @@ func (v *liveView) headerLine() string {
 			if p != nil && p.done {
 				done++
 			}
+		}
+		if v.interrupted {
+			return fmt.Sprintf("reusebench: interrupted after %s; %d of %d profiles measured until then",
+				shortDuration(time.Since(t.started)), done, t.count)
 		}
 		return fmt.Sprintf("reusebench: %d of %d profiles done in %s", done, t.count, shortDuration(time.Since(t.started)))
 	}
@@ -122,9 +127,9 @@ func (v *liveView) newBar(ev experiment.Event, p *profileState) *mpb.Bar {
 // Close ends the view (progress): the bars of profiles not done (a run
 // that failed) are stopped, the run's line says how it ended, and the last
 // frame is drawn.
-func (v *liveView) Close() {
+func (v *liveView) Close(interrupted bool) {
 	v.t.mu.Lock()
-	v.closed = true
+	v.closed, v.interrupted = true, interrupted
 	v.t.mu.Unlock()
 	v.barsMu.Lock()
 	bars := v.bars

@@ -95,7 +95,7 @@ func TestLiveViewRedrawsAndEndsClean(t *testing.T) {
 		}
 		draws := 0
 		fakeRun(v.Event, func() { draw(); draws++ })
-		v.Close()
+		v.Close(false)
 		synctest.Wait()
 
 		s := out.String()
@@ -150,7 +150,7 @@ func TestPlainLinesEveryFewSeconds(t *testing.T) {
 			t.Fatalf("progress on a buffer is %T, want plain lines", p)
 		}
 		fakeRun(p.Event, func() {})
-		p.Close()
+		p.Close(false)
 		s := out.String()
 		if strings.ContainsAny(s, "\x1b\r") {
 			t.Errorf("plain progress has control codes: %q", s)
@@ -182,4 +182,25 @@ func TestLiveLinePartialSecond(t *testing.T) {
 	if got, want := liveLine(p, ", ", false), "1000 req/s, p99 1.25 ms, 4.0 conns/s, 0 errors"; got != want {
 		t.Errorf("liveLine = %q, want %q", got, want)
 	}
+}
+
+// Interrupted, the view's last frame says so, and a profile that never
+// finished (a run that failed) is marked stopped.
+func TestLiveViewInterrupted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var out lockedBuffer
+		v := newLiveView(&out, mpb.WithWidth(100), mpb.ForceTTY(), mpb.WithManualRefresh(make(chan any)))
+		load := experiment.Load{Workers: 8, Duration: 2 * time.Second}
+		v.Event(experiment.Event{Kind: experiment.RoundStarted, Count: 2, Name: "a", Load: load, Round: 1, Rounds: 2})
+		time.Sleep(time.Second)
+		v.Close(true)
+		s := out.String()
+		if m := redraw.FindAllStringIndex(s, -1); len(m) > 0 {
+			s = s[m[len(m)-1][1]:]
+		}
+		want := "reusebench: interrupted after 1.0s; 0 of 2 profiles measured until then\na  stopped\n"
+		if s != want {
+			t.Errorf("last frame %q, want %q", s, want)
+		}
+	})
 }

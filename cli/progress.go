@@ -13,10 +13,11 @@ import (
 )
 
 // progress renders a run's events on stderr. Event may be called from the
-// run's goroutines; Close ends the rendering once the run is over.
+// run's goroutines; Close ends the rendering once the run is over, saying
+// whether it was interrupted.
 type progress interface {
 	Event(experiment.Event)
-	Close()
+	Close(interrupted bool)
 }
 
 // newProgress returns the progress renderer for stderr: nothing with
@@ -268,8 +269,9 @@ func (pl *plainLines) Event(ev experiment.Event) {
 	}
 }
 
-// Close does nothing: every line is already written (progress).
-func (pl *plainLines) Close() {}
+// Close does nothing: every line is already written, and the run says
+// itself that it was interrupted (progress).
+func (pl *plainLines) Close(bool) {}
 
 // describeLoad says how a profile is driven: "5s with 8 workers after a 1s
 // warm-up", "1000 requests at 200/s, at most 16 in flight".

@@ -185,7 +185,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	res, err := experiment.Run(ctx, pl, events)
 	if view != nil {
-		view.Close()
+		view.Close(ctx.Err() != nil)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "reusebench run: %v\n", err)
