@@ -3,9 +3,11 @@ package cli
 import (
 	"fmt"
 	"io"
+	"os"
 	"sync"
 	"time"
 
+	"github.com/vbauerster/cupwriter"
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
@@ -45,6 +47,28 @@ func newLiveView(w io.Writer, opts ...mpb.ContainerOption) *liveView {
 	v.header = v.p.New(0, mpb.NopStyle(), mpb.BarPriority(0), mpb.BarFillerTrim(),
 		mpb.PrependDecorators(decor.Any(func(decor.Statistics) string { return v.headerLine() })))
 	return v
+}
+
+// newTerminalView starts a live view on the terminal f (file descriptor
+// fd). Every frame starts with a carriage return: mpb moves the cursor up to
+// redraw, which keeps the column, so a key the terminal echoed below the
+// frame (^C) would shift the frame right.
+func newTerminalView(f *os.File, fd int) *liveView {
+	cw := cupwriter.New(carriageReturn{f}, false)
+	cw.SetTermFd(fd)
+	return newLiveView(f, mpb.WithConsoleWriter(cw))
+}
+
+// carriageReturn writes "\r" before each write to w: mpb writes a frame,
+// with the cursor movement that redraws over the last one, in one write.
+type carriageReturn struct{ w io.Writer }
+
+// Write writes "\r" and p (io.Writer).
+func (c carriageReturn) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(c.w, "\r"); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }
 
 // headerLine is the run's line.

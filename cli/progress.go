@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -24,19 +25,15 @@ type progress interface {
 // quiet, a live view that redraws in place when stderr is a terminal, plain
 // lines every few seconds otherwise (pipes, CI logs: no control codes).
 func newProgress(stderr io.Writer, quiet bool) progress {
-	switch {
-	case quiet:
+	if quiet {
 		return nil
-	case isTerminal(stderr):
-		return newLiveView(stderr)
+	}
+	if f, ok := stderr.(*os.File); ok {
+		if fd, ok := terminalFd(f); ok {
+			return newTerminalView(f, fd)
+		}
 	}
 	return newPlainLines(stderr)
-}
-
-// isTerminal reports whether w is a terminal that can redraw in place.
-func isTerminal(w io.Writer) bool {
-	_, ok := terminalFd(w)
-	return ok
 }
 
 // profileState is where one profile of a run stands.

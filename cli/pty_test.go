@@ -40,7 +40,8 @@ func TestRunLiveViewOnAPty(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d; terminal:\n%s", code, screen.String())
 	}
-	out := strings.ReplaceAll(screen.String(), "\r\n", "\n")
+	// The terminal turns "\n" into "\r\n", and each frame starts with "\r".
+	out := strings.ReplaceAll(screen.String(), "\r", "")
 	// The last frame: after the last redraw (if the run was long enough to
 	// draw more than one).
 	if m := redraw.FindAllStringIndex(out, -1); len(m) > 0 {

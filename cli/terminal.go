@@ -12,7 +12,11 @@ import (
 // terminalWidth returns the width in columns of the terminal w writes to, or
 // 0 when w is not a terminal (a pipe, a file, a buffer in tests).
 func terminalWidth(w io.Writer) int {
-	fd, ok := terminalFd(w)
+	f, ok := w.(*os.File)
+	if !ok {
+		return 0
+	}
+	fd, ok := terminalFd(f)
 	if !ok {
 		return 0
 	}
@@ -23,11 +27,10 @@ func terminalWidth(w io.Writer) int {
 	return width
 }
 
-// terminalFd returns the file descriptor of w when w is a terminal that can
+// terminalFd returns the file descriptor of f when f is a terminal that can
 // redraw in place (not TERM=dumb).
-func terminalFd(w io.Writer) (int, bool) {
-	f, ok := w.(*os.File)
-	if !ok || os.Getenv("TERM") == "dumb" {
+func terminalFd(f *os.File) (int, bool) {
+	if os.Getenv("TERM") == "dumb" {
 		return 0, false
 	}
 	fd := int(f.Fd())
