@@ -25,19 +25,19 @@ NEW/OLD (the median of every new/old pair of rounds) with an interval and a verd
 (better, worse, or ~ for same). The rounds of two runs did not run side by side, so
 they are compared unpaired: the Mann-Whitney interval at {conf} % and a {effect} % minimal
 effect; a verdict needs {rounds} rounds in each run. OLD and NEW are results.json files
-or report folders (-o DIR of run).
-Flags go before the files.
+or report folders (-o DIR of run). Flags may come before or after the files.
 
-examples:
-  # the embedded target at 8 workers, then at 32: NEW (after) against OLD (before)
+exit status: 0; 1 with --fail-on-regression and a regression; 2 for bad input.
+`
+
+// compareExamples ends `reusebench compare -h`.
+const compareExamples = `  # the embedded target at 8 workers, then at 32: NEW (after) against OLD (before)
   reusebench run -o before -c 8
   reusebench run -o after -c 32
   reusebench compare before after
 
   # in CI: fail when the branch's run is more than 5 % slower (throughput or p99)
   reusebench compare --fail-on-regression 5 --format markdown main/results.json pr/results.json
-
-flags:
 `
 
 // compareCmd is `reusebench compare [flags] OLD NEW`: it compares each
@@ -45,8 +45,6 @@ flags:
 // when one got worse by more than the given percentage.
 func compareCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
-	// Parse errors are reported as one line below, without the usage.
-	fs.SetOutput(io.Discard)
 	format := fs.String("format", "table", "what to print on stdout: "+report.CompareFormatNames)
 	var failPct float64
 	failSet := false
@@ -58,35 +56,25 @@ func compareCmd(_ context.Context, args []string, stdout, stderr io.Writer) int 
 		failPct, failSet = v, true
 		return nil
 	})
-	// The flag package calls Usage on every parse error too: print it only
-	// for -h, below.
-	fs.Usage = func() {}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "reusebench compare: "+format+"\n", a...)
 		return 2
 	}
-	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+	if err := parseArgs(fs, args); errors.Is(err, flag.ErrHelp) {
 		c := stats.CompareCriteria()
 		pct := func(v float64) string { return strconv.FormatFloat(100*v, 'f', -1, 64) }
-		fmt.Fprint(stdout, strings.NewReplacer("{conf}", pct(c.Confidence), "{effect}", pct(c.MinEffect),
-			"{rounds}", strconv.Itoa(c.MinUnpairedRounds())).Replace(compareUsage))
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
-		fmt.Fprint(stdout, "\nexit status: 0; 1 with --fail-on-regression and a regression; 2 for bad input.\n")
+		help(stdout, fs, strings.NewReplacer("{conf}", pct(c.Confidence), "{effect}", pct(c.MinEffect),
+			"{rounds}", strconv.Itoa(c.MinUnpairedRounds())).Replace(compareUsage), compareExamples)
 		return 0
 	} else if err != nil {
-		return fail("%v ('reusebench compare -h' for usage)", err)
+		return flagError(stderr, "compare", err)
 	}
 	files := fs.Args()
 	switch {
 	case !report.ValidCompareFormat(*format):
 		return fail("--format %q: want %s", *format, report.CompareFormatNames)
 	case len(files) != 2:
-		hint := ""
-		if len(files) > 2 && strings.HasPrefix(files[2], "-") {
-			hint = "; flags go before the files"
-		}
-		return fail("want two runs, OLD and NEW (results.json files or report folders), got %d%s", len(files), hint)
+		return fail("want two runs, OLD and NEW (results.json files or report folders), got %d", len(files))
 	}
 	var runs [2]*results.Results
 	for i, f := range files {

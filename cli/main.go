@@ -18,8 +18,15 @@ usage:
   reusebench report [flags] FILE...  print and plot saved results.json files, merged by profile
   reusebench compare [flags] OLD NEW  compare two saved runs profile by profile, with verdicts
   reusebench k8s --generators N [run flags] URL...  a Kubernetes Job running one run on N generators
+  reusebench version              the version and the Go version that built it (also --version)
 
-Run 'reusebench COMMAND -h' for a command's flags.
+Run 'reusebench COMMAND -h' for a command's flags and examples.
+
+examples:
+  # the demo: tables on stdout, the report folder in ./reusebench-report
+  reusebench
+  # against your own endpoint, 32 workers, every column of the tables
+  reusebench run https://127.0.0.1:8443/ -c 32 --wide
 `
 
 // Main runs the command line args (without the program name) and returns
@@ -48,8 +55,11 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, buildVersion())
+		return 0
 	}
-	fmt.Fprintf(stderr, "reusebench: unknown command %q (commands: run, serve, report, compare, k8s; 'reusebench help' for usage)\n", args[0])
+	fmt.Fprintf(stderr, "reusebench: unknown command %q (commands: run, serve, report, compare, k8s, version; 'reusebench help' for usage)\n", args[0])
 	return 2
 }
 

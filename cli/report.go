@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,6 +14,25 @@ import (
 	"github.com/reusebench/reusebench/stats"
 )
 
+// reportUsage is the text of `reusebench report -h` before its flags.
+const reportUsage = `usage: reusebench report [flags] FILE...
+
+Prints the tables of saved results.json files and redraws their plots. With several
+files, profiles of the same name are merged: histograms merged, counters summed,
+throughput over the union of their time windows. FILE - reads results documents from
+stdin (what kubectl logs prints for generators run with --format json); the segments of
+a split run must all be there. Flags may come before or after the files; '--' ends them.
+`
+
+// reportExamples ends `reusebench report -h`.
+const reportExamples = `  # the tables of a saved run again, every column, and its plots redrawn beside it
+  reusebench report reusebench-report/results.json --wide
+  # two machines' runs of the same profiles, merged into one report folder
+  reusebench report -o merged host1/results.json host2/results.json
+  # the tables as Markdown, for a pull request, without redrawing the plots
+  reusebench report --format markdown --plots=false reusebench-report/results.json
+`
+
 // reportCmd is `reusebench report [flags] FILE...`: it reads saved results,
 // merges profiles of the same name across files, prints the tables and
 // redraws the report from the results alone.
@@ -23,24 +43,16 @@ func reportCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
 // reportFrom is reportCmd reading "-" from stdin.
 func reportFrom(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	format := fs.String("format", "table", "what to print on stdout: table, markdown, json or csv")
 	withPlots := fs.Bool("plots", true, "draw the PNG plots and .hgrm files (--plots=false: tables, and with -o results.json, only)")
 	allowPartial := fs.Bool("allow-partial", false, "merge the segments of a split run that are there, with a note naming the missing ones")
 	outDir := fs.String("o", "", "write the merged results.json and the plots into `DIR` (default: the folder of a single FILE, else ./reusebench-merged)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: reusebench report [flags] FILE...\n\n"+
-			"Prints the tables of saved results.json files and redraws their plots. With several\n"+
-			"files, profiles of the same name are merged: histograms merged, counters summed,\n"+
-			"throughput over the union of their time windows. FILE - reads results documents\n"+
-			"from stdin (what kubectl logs prints for generators run with --format json); the\n"+
-			"segments of a split run must all be there. Flags go before the files.\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err == flag.ErrHelp {
+	wide := fs.Bool("wide", false, "print every column of the tables (default: the columns that fit 100, or the terminal's width)")
+	if err := parseArgs(fs, args); errors.Is(err, flag.ErrHelp) {
+		help(stdout, fs, reportUsage, reportExamples)
 		return 0
 	} else if err != nil {
-		return 2
+		return flagError(stderr, "report", err)
 	}
 	files := fs.Args()
 	switch {
@@ -81,7 +93,7 @@ func reportFrom(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "reusebench report: %v\n", err)
 		return 1
 	}
-	if err := report.Print(stdout, res, *format); err != nil {
+	if err := report.PrintLayout(stdout, res, *format, tableLayout(stdout, *wide)); err != nil {
 		fmt.Fprintf(stderr, "reusebench report: %v\n", err)
 		return 1
 	}

@@ -51,6 +51,20 @@ func TestReportReproducesRun(t *testing.T) {
 			fh.Close()
 		}
 	}
+	// --wide, after the file: every column; without it, the compact tables.
+	for _, wide := range []bool{false, true} {
+		var out, stderr bytes.Buffer
+		args := []string{"report", "--plots=false", filepath.Join(dir, "results.json")}
+		if wide {
+			args = append(args, "--wide")
+		}
+		if code := dispatch(context.Background(), args, &out, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
+		}
+		if got := strings.Contains(out.String(), "TLS hs (resumed)"); got != wide {
+			t.Errorf("%v: the wide summary's TLS column shown: %v, want %v:\n%s", args, got, wide, out.String())
+		}
+	}
 }
 
 // TestReportMergesFiles checks that two runs merge by profile name.

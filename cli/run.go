@@ -2,11 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/reusebench/reusebench/experiment"
@@ -48,12 +48,14 @@ type runConfig struct {
 	startAt     string
 	rendezvous  string
 	runID       string
+	wide        bool
+	quiet       bool
 	urls        []string
 }
 
-func newRunFlags(rc *runConfig, stderr io.Writer) *flag.FlagSet {
+// newRunFlags defines the run subcommand's flags into rc.
+func newRunFlags(rc *runConfig) *flag.FlagSet {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.IntVar(&rc.concurrency, "c", 8, "workers (closed model), or the cap on requests in flight (open model)")
 	fs.DurationVar(&rc.duration, "d", 5*time.Second, "measured duration per profile (ignored with -n)")
 	fs.Int64Var(&rc.requests, "n", 0, "measured requests per profile (instead of -d)")
@@ -85,20 +87,38 @@ func newRunFlags(rc *runConfig, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&rc.outDir, "o", "", "write results.json and the report into `DIR`")
 	fs.BoolVar(&rc.plots, "plots", true, "with -o, draw the PNG plots and .hgrm files beside results.json (--plots=false: results.json only)")
 	fs.StringVar(&rc.format, "format", "table", "what to print on stdout: table, markdown, json or csv")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: reusebench run [flags] [URL...]\n\n"+
-			"Runs each profile against URL (without one, against an embedded loopback target)\n"+
-			"and prints comparative tables. Flags go before the URL.\n\n")
-		fs.PrintDefaults()
-	}
+	fs.BoolVar(&rc.wide, "wide", false, "print every column of the tables (default: the columns that fit 100, or the terminal's width)")
+	fs.BoolVar(&rc.quiet, "quiet", false, "print no progress on stderr")
 	return fs
 }
 
-// parseRun parses the run subcommand's arguments.
-func parseRun(args []string, stderr io.Writer) (*runConfig, error) {
+// runUsage is the text of `reusebench run -h` before its flags.
+const runUsage = `usage: reusebench run [flags] [URL...]
+
+Runs each profile against URL (without one, against an embedded loopback target) in
+interleaved rounds and prints comparative tables on stdout. Progress goes to stderr: a
+live view on a terminal, a plain line every few seconds otherwise. Flags may come
+before or after the URLs; '--' ends them.
+`
+
+// runExamples ends `reusebench run -h`.
+const runExamples = `  # the four default profiles against a target started with 'reusebench serve'
+  reusebench run http://127.0.0.1:8080/
+  # Go's default idle pool of 2 against one sized to 32 workers, flags after the URL
+  reusebench run http://127.0.0.1:8080/ -c 32 -p go-default=shared,max-idle-per-host=2 -p shared
+  # the open model at 500 requests a second, the report folder with its plots
+  reusebench run -r 500 -c 64 -d 10s -o report http://127.0.0.1:8080/
+`
+
+// parseRun parses the run subcommand's arguments; for -h it writes the help
+// to helpOut and returns flag.ErrHelp.
+func parseRun(args []string, helpOut io.Writer) (*runConfig, error) {
 	rc := &runConfig{}
-	fs := newRunFlags(rc, stderr)
-	if err := fs.Parse(args); err != nil {
+	fs := newRunFlags(rc)
+	if err := parseArgs(fs, args); errors.Is(err, flag.ErrHelp) {
+		help(helpOut, fs, runUsage, runExamples)
+		return nil, err
+	} else if err != nil {
 		return nil, err
 	}
 	rc.urls = fs.Args()
@@ -130,11 +150,6 @@ func parseRun(args []string, stderr io.Writer) (*runConfig, error) {
 	if !report.ValidFormat(rc.format) {
 		return nil, usagef("--format %q: want %s", rc.format, report.FormatNames)
 	}
-	for _, u := range rc.urls {
-		if strings.HasPrefix(u, "-") {
-			return nil, usagef("flag %s after the URL: flags go before the URL", u)
-		}
-	}
 	if rc.rounds < 0 {
 		return nil, usagef("--rounds %d: need 1 or more rounds", rc.rounds)
 	}
@@ -157,14 +172,11 @@ const defaultRounds = 20
 
 // runCmd is `reusebench run`: it returns the process's exit status.
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	rc, err := parseRun(args, stderr)
-	if err == flag.ErrHelp {
+	rc, err := parseRun(args, stdout)
+	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	} else if err != nil {
-		if _, ok := err.(*usageError); ok {
-			fmt.Fprintf(stderr, "reusebench run: %v\n", err)
-		}
-		return 2
+		return flagError(stderr, "run", err)
 	}
 	pl, err := resolve(rc, stderr)
 	if err != nil {
@@ -174,7 +186,15 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if pl.Embedded != nil {
 		defer pl.Embedded.Close()
 	}
-	res, err := experiment.Run(ctx, pl, progressLines(stderr))
+	var events func(experiment.Event)
+	view := newProgress(stderr, rc.quiet)
+	if view != nil {
+		events = view.Event
+	}
+	res, err := experiment.Run(ctx, pl, events)
+	if view != nil {
+		view.Close(ctx.Err() != nil)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "reusebench run: %v\n", err)
 		return exitCode(err)
@@ -193,7 +213,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // output prints res on stdout in the chosen format and writes the report
 // folder when -o was given.
 func output(rc *runConfig, res *results.Results, stdout, stderr io.Writer) error {
-	if err := report.Print(stdout, res, rc.format); err != nil {
+	if err := report.PrintLayout(stdout, res, rc.format, tableLayout(stdout, rc.wide)); err != nil {
 		return err
 	}
 	if rc.outDir == "" {

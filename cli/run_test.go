@@ -178,13 +178,15 @@ func TestRunCLI(t *testing.T) {
 			stderr: []string{"keepalive=maybe: want true or false"}},
 		{name: "bad url", args: []string{"run", "-n", "1", "ftp://x"}, code: 2,
 			stderr: []string{"want an http:// or https:// URL"}},
-		{name: "flag after url", args: []string{"run", srv.URL(), "-n", "5"}, code: 2,
-			stderr: []string{"flags go before the URL"}},
+		{name: "flags after the url", args: []string{"run", srv.URL(), "-n", "5", "-c", "1", "--wide", "-p", "one=shared"}, code: 0,
+			stdout: []string{"│ one ", "p99.9"}},
+		{name: "flag error", args: []string{"run", srv.URL(), "-n"}, code: 2,
+			stderr: []string{"reusebench run: flag needs an argument: -n; run 'reusebench run -h' for flags"}},
 		{name: "unknown command", args: []string{"walk"}, code: 2, stderr: []string{"unknown command"}},
 		{name: "refused is data, not failure", args: []string{"run", "-n", "3", "-c", "1", "-p", "shared", "http://127.0.0.1:1/"}, code: 0,
 			stdout: []string{"shared", "3 (100.0%)"}},
 		{name: "tables", args: []string{"run", "-n", "50", "-c", "2", "-p", "a=shared", "-p", "b=fresh", srv.URL()}, code: 0,
-			stdout: []string{"p99.9", "conns opened", "reuse %", "req/s vs a", "Over 20 rounds", "│ a ", "│ b "}},
+			stdout: []string{"p99", "conns", "reuse %", "vs a", "Over 20 rounds", "│ a ", "│ b "}},
 		{name: "json and -o, no secrets", args: []string{"run", "--json", "--plots=false", "-n", "20", "-c", "2", "-o", dir,
 			"-H", "Authorization: Bearer s3cr3t-token", "-H", "Cookie: sid=c00kie-value", "-p", "shared", srv.URL()}, code: 0,
 			stdout: []string{`"profiles"`, `"histograms"`}, noOutput: "s3cr3t"},
@@ -205,6 +207,9 @@ func TestRunCLI(t *testing.T) {
 				if !strings.Contains(stderr.String(), s) {
 					t.Errorf("stderr lacks %q:\n%s", s, stderr.String())
 				}
+			}
+			if strings.Contains(stderr.String(), "\x1b") {
+				t.Errorf("stderr is not a terminal, yet it has control codes: %q", stderr.String())
 			}
 			if tt.code == 2 && strings.Count(strings.TrimSpace(stderr.String()), "\n") > 0 {
 				t.Errorf("usage error is more than one line:\n%s", stderr.String())

@@ -17,8 +17,17 @@ import (
 )
 
 // serveSynopsis is the one-line synopsis of `reusebench serve`.
-const serveSynopsis = "usage: reusebench serve [--addr HOST:PORT] [--tls [--http2] [--cert-out FILE] | --h2c] " +
-	"[--latency DURATION] [--stall EVERY:FOR] [--size BYTES] [--fail FRACTION[:STATUS]]"
+const serveSynopsis = "usage: reusebench serve [--addr HOST:PORT] [--tls [--http2] [--cert-out FILE] | --h2c]\n" +
+	"    [--latency DURATION] [--stall EVERY:FOR] [--size BYTES] [--fail FRACTION[:STATUS]]"
+
+// serveExamples ends `reusebench serve -h`.
+const serveExamples = `  # plain HTTP/1.1 on 127.0.0.1:8080, the target of the run examples
+  reusebench serve
+  # HTTPS with HTTP/2, its certificate written for the client's --cacert
+  reusebench serve --addr 127.0.0.1:8443 --tls --http2 --cert-out target.pem
+  # 20 ms of service time, and one request in ten answered 503
+  reusebench serve --latency 20ms --fail 0.1:503
+`
 
 // serveCountsEvery is how often `reusebench serve` prints its counts.
 const serveCountsEvery = 10 * time.Second
@@ -31,11 +40,6 @@ const serveCountsEvery = 10 * time.Second
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	stderr = &serveSyncWriter{w: stderr} // net/http's error log writes from other goroutines
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), serveSynopsis)
-		fs.PrintDefaults()
-	}
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0 picks a free port)")
 	useTLS := fs.Bool("tls", false, "serve HTTPS with a self-signed certificate made at start")
 	http2 := fs.Bool("http2", false, "with --tls: offer HTTP/2 (h2) as well as HTTP/1.1")
@@ -46,22 +50,15 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	failArg := fs.String("fail", "", "answer a FRACTION of requests to / with STATUS (default 503), as `FRACTION[:STATUS]`, e.g. 0.1:503")
 	certOut := fs.String("cert-out", "", "with --tls: write the server certificate (PEM) to `FILE`, for a client's --cacert")
 
-	// The flag package follows a parse error with the whole usage; keep bad
-	// input to one line by parsing silently and reporting the error here.
-	fs.SetOutput(io.Discard)
-	err := fs.Parse(args)
-	fs.SetOutput(stderr)
-	switch {
+	switch err := parseArgs(fs, args); {
 	case errors.Is(err, flag.ErrHelp):
-		fs.Usage()
+		help(stdout, fs, serveSynopsis+"\n\nRuns the embedded target on its own: its URL on stdout, what it counted on stderr\n"+
+			"every 10 s and at Ctrl-C.\n", serveExamples)
 		return 0
 	case err != nil:
-		var names []string
-		fs.VisitAll(func(f *flag.Flag) { names = append(names, "--"+f.Name) })
-		fmt.Fprintf(stderr, "reusebench serve: %v (valid flags: %s)\n", err, strings.Join(names, " "))
-		return 2
+		return flagError(stderr, "serve", err)
 	case fs.NArg() > 0:
-		fmt.Fprintf(stderr, "reusebench serve: unexpected argument %q: serve takes only flags (see reusebench serve -h)\n", fs.Arg(0))
+		fmt.Fprintf(stderr, "reusebench serve: unexpected argument %q: serve takes only flags; run 'reusebench serve -h' for flags\n", fs.Arg(0))
 		return 2
 	}
 

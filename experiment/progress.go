@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/reusebench/reusebench/results"
+	"github.com/reusebench/reusebench/stats"
 )
 
 // EventKind says what an Event reports.
@@ -13,7 +14,7 @@ type EventKind int
 const (
 	// RoundStarted: a round of a profile is about to start.
 	RoundStarted EventKind = iota
-	// Tick: the round is running; Elapsed and Requests say how far.
+	// Tick: the round is running; Elapsed, Requests and Live say how far.
 	Tick
 	// RoundDone: the round finished; Figures holds what it measured.
 	RoundDone
@@ -22,8 +23,9 @@ const (
 	ProfileDone
 )
 
-// TickEvery is how often a running profile reports a Tick.
-const TickEvery = 2 * time.Second
+// TickEvery is how often a running round reports a Tick: often enough for a
+// live view; a renderer of plain lines prints only some of them.
+const TickEvery = 250 * time.Millisecond
 
 // Event is one step of a run's progress, for a renderer on stderr.
 type Event struct {
@@ -42,6 +44,9 @@ type Event struct {
 	// profile's requests so far (Tick).
 	Elapsed  time.Duration
 	Requests int64
+	// Live is the profile's counts so far and its last second of measured
+	// time (Tick and RoundDone).
+	Live stats.Live
 	// Result is the profile's results (ProfileDone).
 	Result *results.Profile
 }

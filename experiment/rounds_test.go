@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/reusebench/reusebench/experiment"
@@ -44,10 +45,17 @@ func TestRoundsKeepPools(t *testing.T) {
 		Rounds:   rounds,
 		Embedded: srv,
 	}
-	res, err := experiment.Run(context.Background(), pl, nil)
+	var events []experiment.Event
+	var mu sync.Mutex
+	res, err := experiment.Run(context.Background(), pl, func(ev experiment.Event) {
+		mu.Lock()
+		events = append(events, ev)
+		mu.Unlock()
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkRoundEvents(t, events, rounds, perRound)
 	// Two profiles: the Williams rows are (0,1) and (1,0), alternating.
 	var want [][]string
 	for k := range rounds {
@@ -99,5 +107,46 @@ func TestRoundsKeepPools(t *testing.T) {
 	}
 	if res.Profiles[0].VsBaseline != nil {
 		t.Errorf("the baseline compared with itself: %+v", res.Profiles[0].VsBaseline)
+	}
+}
+
+// checkRoundEvents checks a run's events round by round: each RoundDone
+// follows its RoundStarted and carries the profile's live counts so far
+// (perRound requests a round, every one of them counted), and each profile
+// ends with one ProfileDone after its last round.
+func checkRoundEvents(t *testing.T, events []experiment.Event, rounds, perRound int) {
+	t.Helper()
+	started := map[string]int{}
+	doneRounds := map[string]int{}
+	finished := map[string]bool{}
+	for _, ev := range events {
+		switch ev.Kind {
+		case experiment.RoundStarted:
+			if started[ev.Name] != ev.Round-1 || ev.Rounds != rounds {
+				t.Errorf("%s: round %d/%d started after %d", ev.Name, ev.Round, ev.Rounds, started[ev.Name])
+			}
+			started[ev.Name] = ev.Round
+		case experiment.Tick:
+			if ev.Round != started[ev.Name] || ev.Live.Requests < int64(perRound*(ev.Round-1)) {
+				t.Errorf("%s: tick in round %d with %d requests so far", ev.Name, ev.Round, ev.Live.Requests)
+			}
+		case experiment.RoundDone:
+			doneRounds[ev.Name]++
+			want := int64(perRound * ev.Round)
+			if ev.Round != started[ev.Name] || ev.Live.Requests != want || ev.Requests != want || ev.Live.Errors != 0 {
+				t.Errorf("%s: round %d done with %d requests (%d errors) so far, want %d and none", ev.Name, ev.Round, ev.Live.Requests, ev.Live.Errors, want)
+			}
+			if ev.Live.Last.Requests <= 0 {
+				t.Errorf("%s: round %d done with an empty last second %+v", ev.Name, ev.Round, ev.Live.Last)
+			}
+		case experiment.ProfileDone:
+			if finished[ev.Name] || doneRounds[ev.Name] != rounds || ev.Result == nil {
+				t.Errorf("%s: done after %d rounds (done before: %v)", ev.Name, doneRounds[ev.Name], finished[ev.Name])
+			}
+			finished[ev.Name] = true
+		}
+	}
+	if len(finished) != 2 {
+		t.Errorf("profiles done: %v, want both", finished)
 	}
 }

@@ -201,6 +201,8 @@ func (pl *Plan) round(ctx context.Context, r *profileRun, runs []*profileRun, k,
 	}
 	r.rounds = append(r.rounds, out)
 	ev.Kind, ev.Round, ev.Figures = RoundDone, k+1, &out
+	ev.Live = r.rec.Live()
+	ev.Requests = ev.Live.Requests
 	progress(ev)
 }
 
@@ -234,7 +236,9 @@ func RunInfo(p *loadgen.Profile, rate float64, sum loadgen.Summary) stats.RunInf
 	}
 }
 
-// ticks sends a Tick every TickEvery until stop is called.
+// ticks sends a Tick every TickEvery until stop is called, with what the
+// recorder shows of the profile so far (read without a lock on its
+// recording path).
 func ticks(rec *stats.Recorder, ev Event, progress func(Event)) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
@@ -249,7 +253,8 @@ func ticks(rec *stats.Recorder, ev Event, progress func(Event)) (stop func()) {
 			case <-done:
 				return
 			case now := <-t.C:
-				ev.Elapsed, ev.Requests = now.Sub(start), rec.Requests()
+				ev.Live = rec.Live()
+				ev.Elapsed, ev.Requests = now.Sub(start), ev.Live.Requests
 				progress(ev)
 			}
 		}

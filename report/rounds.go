@@ -55,29 +55,33 @@ func formatInterval(iv results.Interval, f func(float64) string) string {
 
 // roundsTable is the per-round statistics of a run of several rounds:
 // medians with their 95 % intervals, and the ratios to the baseline with
-// their 99 % intervals and verdicts.
-func roundsTable(res *results.Results) table {
+// their 99 % intervals and verdicts. Without wide it keeps throughput, p99
+// and p99's verdict (the summary has throughput's), in 100 columns.
+func roundsTable(res *results.Results, wide bool) table {
 	base := res.Settings.Baseline
 	t := table{
-		title: fmt.Sprintf("Over %d rounds: median [95 %% interval]; vs %s: ratio [99 %% interval], ~ = no significant difference",
+		title: fmt.Sprintf("Over %d rounds: median [95 %% interval]; vs %s: ratio [99 %% interval], ~ = not significant",
 			res.Settings.Rounds, base),
 		header: []string{"profile", "req/s", "p50 ms", "p99 ms", "req/s vs " + base, "p50 vs " + base, "p99 vs " + base},
+	}
+	if !wide {
+		t.header = []string{"profile", "req/s", "p99 ms", "p99 vs " + base}
 	}
 	for i := range res.Profiles {
 		p := &res.Profiles[i]
 		if p.Intervals == nil {
 			continue
 		}
-		row := []string{p.Name,
-			formatInterval(p.Intervals.Throughput, FormatRate),
-			formatInterval(p.Intervals.P50, FormatMS),
-			formatInterval(p.Intervals.P99, FormatMS)}
+		tput, p99 := formatInterval(p.Intervals.Throughput, FormatRate), formatInterval(p.Intervals.P99, FormatMS)
+		vs := []string{"baseline", "baseline", "baseline"}
 		if c := p.VsBaseline; c != nil {
-			row = append(row, formatRatio(c.Throughput), formatRatio(c.P50), formatRatio(c.P99))
-		} else {
-			row = append(row, "baseline", "baseline", "baseline")
+			vs = []string{formatRatio(c.Throughput), formatRatio(c.P50), formatRatio(c.P99)}
 		}
-		t.rows = append(t.rows, row)
+		if !wide {
+			t.rows = append(t.rows, []string{p.Name, tput, p99, vs[2]})
+			continue
+		}
+		t.rows = append(t.rows, append([]string{p.Name, tput, formatInterval(p.Intervals.P50, FormatMS), p99}, vs...))
 	}
 	return t
 }

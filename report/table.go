@@ -15,19 +15,24 @@ import (
 )
 
 // table is one rendered table: a header and rows of pre-formatted cells; every
-// column but the first is right-aligned.
+// column but the first is right-aligned, unless align says otherwise.
 type table struct {
 	title  string
 	header []string
 	rows   [][]string
+	// align, if set, is each column's alignment.
+	align []tw.Align
 }
 
 func (t *table) render(w io.Writer, markdown bool) error {
-	align := make([]tw.Align, len(t.header))
-	for i := range align {
-		align[i] = tw.AlignRight
+	align := t.align
+	if align == nil {
+		align = make([]tw.Align, len(t.header))
+		for i := range align {
+			align[i] = tw.AlignRight
+		}
+		align[0] = tw.AlignLeft
 	}
-	align[0] = tw.AlignLeft
 	opts := []tablewriter.Option{
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
@@ -64,25 +69,34 @@ func anySlice(s []string) []any {
 	return out
 }
 
-// WriteTables writes the comparative tables of res: the summary, the phases
-// and, for open-model runs, the arrival rates and corrected latency. Markdown
-// renders the same tables as Markdown.
+// WriteTables writes the comparative tables of res: the summary, the rounds,
+// the phases, for open-model runs the arrival rates and corrected latency,
+// and the errors when a profile had any. Text tables are compact (they fit
+// 100 columns); Markdown keeps every column. WriteTablesLayout chooses.
 func WriteTables(w io.Writer, res *results.Results, markdown bool) error {
-	tables := []table{summaryTable(res)}
+	return WriteTablesLayout(w, res, markdown, Layout{})
+}
+
+// WriteTablesLayout is WriteTables with text tables laid out by l.
+func WriteTablesLayout(w io.Writer, res *results.Results, markdown bool, l Layout) error {
+	builders := []func(wide bool) table{func(wide bool) table { return summaryTable(res, wide) }}
 	if res.Settings.Rounds > 1 {
-		tables = append(tables, roundsTable(res))
+		builders = append(builders, func(wide bool) table { return roundsTable(res, wide) })
 	}
-	tables = append(tables, phaseTable(res))
+	builders = append(builders, func(wide bool) table { return phaseTable(res, wide) })
 	if res.Settings.Rate > 0 {
-		tables = append(tables, rateTable(res))
+		builders = append(builders, func(wide bool) table { return rateTable(res, wide) })
 	}
-	for i := range tables {
+	if hasErrors(res) {
+		builders = append(builders, func(bool) table { return errorsTable(res, markdown) })
+	}
+	for i, build := range builders {
 		if i > 0 {
 			if _, err := fmt.Fprintln(w); err != nil {
 				return err
 			}
 		}
-		if err := tables[i].render(w, markdown); err != nil {
+		if err := l.write(w, build, markdown); err != nil {
 			return err
 		}
 	}
@@ -98,7 +112,12 @@ func WriteTables(w io.Writer, res *results.Results, markdown bool) error {
 	return writeRoundsNote(w, res)
 }
 
-func summaryTable(res *results.Results) table {
+// summaryTable is the summary per profile: with wide, every column; else
+// the columns a reader needs to decide, in 100 columns.
+func summaryTable(res *results.Results, wide bool) table {
+	if !wide {
+		return compactSummaryTable(res)
+	}
 	t := table{
 		title: "Requests and connections per profile (latency in ms, from the actual send)",
 		header: []string{"profile", "proto", "requests", "req/s", "p50", "p90", "p99", "p99.9", "max",
@@ -121,6 +140,34 @@ func summaryTable(res *results.Results) table {
 		})
 	}
 	return t
+}
+
+// compactSummaryTable is the summary in 100 columns: throughput, median and
+// tail latency, connections opened, reuse, the share of errors and the
+// verdict against the baseline.
+func compactSummaryTable(res *results.Results) table {
+	t := table{
+		title:  "Requests and connections per profile (latency in ms, from the actual send; --wide for more)",
+		header: []string{"profile", "req/s", "p50", "p99", "conns", "reuse %", "errors", "vs " + baselineName(res)},
+	}
+	for i := range res.Profiles {
+		p := &res.Profiles[i]
+		t.rows = append(t.rows, []string{
+			p.Name, FormatRate(p.Throughput), FormatMS(p.Latency.P50), FormatMS(p.Latency.P99),
+			strconv.FormatInt(p.Connections.Opened, 10), fmt.Sprintf("%.1f", ReusePercent(p)),
+			errorShare(p), vsBaseline(res, i),
+		})
+	}
+	return t
+}
+
+// errorShare is the share of p's requests that failed ("0" for none); the
+// errors table has the counts.
+func errorShare(p *results.Profile) string {
+	if p.Errors.Total == 0 {
+		return "0"
+	}
+	return formatShare(p.Errors.Total, p.Requests)
 }
 
 // ReusePercent is the share of requests that got an already used connection.
@@ -147,7 +194,13 @@ func baselineName(res *results.Results) string {
 	return "baseline"
 }
 
-func phaseTable(res *results.Results) table {
+// phaseTable is each profile's phases: with wide, "p50 / p99 ×count" in one
+// row per profile; else a p50 row and a p99 row, without the counts (the
+// summary's conns opened) and without the phases no profile had.
+func phaseTable(res *results.Results, wide bool) table {
+	if !wide {
+		return compactPhaseTable(res)
+	}
 	t := table{title: "Phases, p50 / p99 in ms (dns, connect and tls once per new connection; × how many)"}
 	t.header = []string{"profile"}
 	for _, ph := range trace.Phases() {
@@ -172,11 +225,44 @@ func phaseTable(res *results.Results) table {
 	return t
 }
 
-func rateTable(res *results.Results) table {
+func compactPhaseTable(res *results.Results) table {
+	t := table{title: "Phases in ms (dns, connect and tls once per new connection)", header: []string{"profile", ""}}
+	var phases []trace.Phase
+	for _, ph := range trace.Phases() {
+		for i := range res.Profiles {
+			if _, ok := res.Profiles[i].Phases[ph.String()]; ok {
+				phases = append(phases, ph)
+				t.header = append(t.header, ph.String())
+				break
+			}
+		}
+	}
+	for i := range res.Profiles {
+		p := &res.Profiles[i]
+		p50, p99 := []string{p.Name, "p50"}, []string{"", "p99"}
+		for _, ph := range phases {
+			s, ok := p.Phases[ph.String()]
+			if !ok {
+				p50, p99 = append(p50, "-"), append(p99, "-")
+				continue
+			}
+			p50, p99 = append(p50, FormatMS(s.P50)), append(p99, FormatMS(s.P99))
+		}
+		t.rows = append(t.rows, p50, p99)
+	}
+	return t
+}
+
+// rateTable is the open model's arrivals and corrected latency; without
+// wide, the columns that fit 100.
+func rateTable(res *results.Results, wide bool) table {
 	t := table{
 		title: "Open model: arrivals and latency from the intended time (corrected), in ms",
 		header: []string{"profile", "target/s", "achieved/s", "late", "max late", "workers",
 			"corr p50", "corr p90", "corr p99", "corr p99.9", "corr max"},
+	}
+	if !wide {
+		t.header = []string{"profile", "target/s", "achieved/s", "late", "workers", "corr p50", "corr p99"}
 	}
 	for i := range res.Profiles {
 		p := &res.Profiles[i]
@@ -184,6 +270,11 @@ func rateTable(res *results.Results) table {
 			continue
 		}
 		l := p.LatencyCorrected
+		if !wide {
+			t.rows = append(t.rows, []string{p.Name, FormatRate(p.Rate.Target), FormatRate(p.Rate.Achieved),
+				strconv.FormatInt(p.Rate.Late, 10), strconv.Itoa(p.Rate.Workers), FormatMS(l.P50), FormatMS(l.P99)})
+			continue
+		}
 		t.rows = append(t.rows, []string{
 			p.Name, FormatRate(p.Rate.Target), FormatRate(p.Rate.Achieved),
 			strconv.FormatInt(p.Rate.Late, 10), FormatMS(p.Rate.MaxLateMs), strconv.Itoa(p.Rate.Workers),

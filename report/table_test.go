@@ -104,11 +104,11 @@ func TestWriteTables(t *testing.T) {
 		t.Run("markdown="+strconv.FormatBool(markdown), func(t *testing.T) {
 			res := makeResults(t)
 			var buf bytes.Buffer
-			if err := report.WriteTables(&buf, res, markdown); err != nil {
+			if err := report.WriteTablesLayout(&buf, res, markdown, report.Layout{Wide: true}); err != nil {
 				t.Fatal(err)
 			}
 			out := buf.String()
-			for _, want := range []string{"shared-keepalive", "fresh-noreuse", "p99.9", "req/s", "reuse %", "conns opened", "connect", "CHECK FAILED"} {
+			for _, want := range []string{"shared-keepalive", "fresh-noreuse", "p99.9", "req/s", "reuse %", "conns opened", "connect", "CHECK FAILED", "http_5xx"} {
 				if !strings.Contains(out, want) {
 					t.Errorf("output lacks %q:\n%s", want, out)
 				}
@@ -118,13 +118,13 @@ func TestWriteTables(t *testing.T) {
 					t.Errorf("output contains %q:\n%s", bad, out)
 				}
 			}
-			checkTableStyle(t, out, markdown, 2) // summary and phases
+			checkTableStyle(t, out, markdown, 3) // summary, phases and errors
 			// One row per profile in each table: a row whose first cell is
-			// its name, in the summary and the phase table (a header may
-			// name a profile too, the baseline).
+			// its name, in the summary, the phase and the errors table (a
+			// header may name a profile too, the baseline).
 			for _, name := range []string{"shared-keepalive", "fresh-noreuse"} {
-				if n := rowsNamed(out, name); n != 2 {
-					t.Errorf("%d rows of %q, want 2 (summary, phases):\n%s", n, name, out)
+				if n := rowsNamed(out, name); n != 3 {
+					t.Errorf("%d rows of %q, want 3 (summary, phases, errors):\n%s", n, name, out)
 				}
 			}
 			if !strings.Contains(out, "note: fresh-noreuse: CHECK FAILED") || strings.Contains(out, "note: shared-keepalive: CHECK") {
@@ -210,12 +210,22 @@ func TestWriteTablesOpenModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	for _, want := range []string{"corr p99.9", "achieved/s", "could not keep up", "open-shared"} {
+	for _, want := range []string{"corr p99", "achieved/s", "could not keep up", "open-shared"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("open-model output lacks %q:\n%s", want, out)
 		}
 	}
-	checkTableStyle(t, out, false, 3) // summary, phases and rates
+	if w := report.TextWidth(strings.Split(out, "\nnote:")[0]); w > report.CompactWidth {
+		t.Errorf("open-model tables %d columns wide, want at most %d:\n%s", w, report.CompactWidth, out)
+	}
+	checkTableStyle(t, out, false, 4) // summary, phases, rates and errors
+	buf.Reset()
+	if err := report.WriteTablesLayout(&buf, res, false, report.Layout{Wide: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "corr p99.9") {
+		t.Errorf("wide open-model output lacks corr p99.9:\n%s", buf.String())
+	}
 }
 
 func TestWriteCSV(t *testing.T) {

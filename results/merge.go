@@ -69,11 +69,12 @@ func Merge(all ...*Results) (*Results, error) {
 			if p.Rounds, err = mergeRounds(groups[name]); err != nil {
 				return nil, fmt.Errorf("merge: profile %s: %w", name, err)
 			}
-			if p.Rate != nil { // segments ran side by side: their shares add up
-				p.Rate.Target = 0
+			if p.Rate != nil { // segments ran side by side: their rates add up
+				p.Rate.Target, p.Rate.Achieved = 0, 0
 				for _, g := range groups[name] {
 					if g.Rate != nil {
 						p.Rate.Target += g.Rate.Target
+						p.Rate.Achieved += g.Rate.Achieved
 					}
 				}
 			}

@@ -34,6 +34,8 @@ type Recorder struct {
 	// rounds between them.
 	roundStart atomic.Int64
 	offset     atomic.Int64
+	// inRound is set between Begin and EndRound.
+	inRound  atomic.Bool
 	open     bool // record corrected latency
 	retries  bool // record first-attempt latency
 	shards   []shard
@@ -79,6 +81,7 @@ func (r *Recorder) Begin(start time.Time) {
 		sh.mu.Unlock()
 	}
 	r.roundStart.Store(start.UnixNano())
+	r.inRound.Store(true)
 }
 
 // RoundFigures are what a round measured: its requests, failed ones among
@@ -111,6 +114,7 @@ func (r *Recorder) EndRound(end time.Time) RoundFigures {
 		f.Histogram, _ = results.EncodeHistogram(r.scratch) // an encoding error leaves the round without one
 	}
 	r.finalMu.Unlock()
+	r.inRound.Store(false)
 	r.offset.Add(end.UnixNano() - r.roundStart.Load())
 	return f
 }
@@ -216,8 +220,6 @@ func (r *Recorder) Series() []results.Point {
 	}
 	return append([]results.Point(nil), r.series...)
 }
-
-// ms converts microseconds to milliseconds.
 
 // clampUS converts d to whole microseconds, at least MinValue (values above
 // MaxValue are clamped, and counted, by the shard).

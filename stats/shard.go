@@ -108,10 +108,12 @@ type shard struct {
 	round                   *hdrhistogram.Histogram
 	roundFrom, roundErrFrom int64
 	c                       counters
-	ring      [ringLen]secSlot
-	finalized int64
-	live      atomic.Int64 // requests, readable without the lock
-	_         [64]byte     // keep shards' hot fields on separate cache lines
+	ring                    [ringLen]secSlot
+	finalized               int64
+	// live, liveErrors and liveConns count requests, failed requests and
+	// connections opened, readable without the lock (for progress).
+	live, liveErrors, liveConns atomic.Int64
+	_                           [64]byte // keep shards' hot fields on separate cache lines
 }
 
 func (sh *shard) init(o Options) {
@@ -162,6 +164,7 @@ func (sh *shard) record(s *trace.Sample) {
 	if s.Failed() {
 		c.errors++
 		c.byClass[s.Err]++
+		sh.liveErrors.Add(1)
 	}
 	if s.Status != 0 {
 		c.statuses[s.Status]++
@@ -215,6 +218,7 @@ func (sh *shard) recordConn(c *trace.Conn) {
 	}
 	if c.HasConnect { // opened, even if its handshake then failed
 		sh.c.conns++
+		sh.liveConns.Add(1)
 		if c.Host != "" {
 			sh.c.host(c.Host).Opened++
 		}
