@@ -34,10 +34,10 @@ type Recorder struct {
 	// rounds between them.
 	roundStart atomic.Int64
 	offset     atomic.Int64
-	open     bool // record corrected latency
-	retries  bool // record first-attempt latency
-	shards   []shard
-	nextConn atomic.Uint64
+	open       bool // record corrected latency
+	retries    bool // record first-attempt latency
+	shards     []shard
+	nextConn   atomic.Uint64
 
 	// Per-second series: seconds before next are final.
 	next    atomic.Int64
