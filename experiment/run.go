@@ -108,6 +108,8 @@ func Run(ctx context.Context, pl *Plan, progress func(Event)) (*results.Results,
 		if err := stats.Assess(res); err != nil {
 			return nil, err
 		}
+	} else {
+		res.Recommendation = stats.Recommend(res) // says it needs rounds
 	}
 	return res, nil
 }

@@ -8,8 +8,10 @@ import "time"
 
 // Version is the results file format written by this build. Version 2
 // added rounds: settings.rounds, order, seed and baseline; per profile
-// rounds, intervals and vs_baseline.
-const Version = 2
+// rounds, intervals and vs_baseline. Version 3 added sweeps: settings.sweep,
+// per profile load (written on every profile) and sweep, and the run's
+// recommendation.
+const Version = 3
 
 // Results is the content of a results.json file: the contract between a run and
 // every report. It holds numbers and encoded histograms only, so a saved file can
@@ -20,6 +22,9 @@ type Results struct {
 	Target   string    `json:"target"`
 	Settings Settings  `json:"settings"`
 	Profiles []Profile `json:"profiles"`
+	// Recommendation is a sweep's recommendation: one per swept profile
+	// and load level (stats.Assess fills it).
+	Recommendation []Recommendation `json:"recommendation,omitempty"`
 }
 
 // Settings are the run-wide settings, shared by every profile of a run.
@@ -40,6 +45,10 @@ type Settings struct {
 	Seed *uint64 `json:"seed,omitempty"`
 	// Baseline names the profile the others are compared with.
 	Baseline string `json:"baseline,omitempty"`
+	// Sweep describes a sweep of a knob or of the load. With a load sweep,
+	// Concurrency (or Rate) is the largest level; each profile's own is
+	// Profile.Load.
+	Sweep *Sweep `json:"sweep,omitempty"`
 }
 
 // Profile is everything measured for one profile.
@@ -80,6 +89,12 @@ type Profile struct {
 	// Checks lists disagreements found by cross-checking counters; empty when
 	// every check passed.
 	Checks []string `json:"checks,omitempty"`
+	// Load is the load the profile ran at (Results.LoadOf reads older
+	// files too).
+	Load *ProfileLoad `json:"load,omitempty"`
+	// Sweep places the profile in a sweep: the profile it was expanded from
+	// and the knob's value in it.
+	Sweep *SweepPoint `json:"sweep,omitempty"`
 	// Rounds are the profile's figures in each round it ran, in order.
 	Rounds []Round `json:"rounds,omitempty"`
 	// Intervals are the centre and 95 % interval of the per-round figures.

@@ -9,8 +9,9 @@ import (
 // Assess fills, from each profile's rounds, its intervals and its
 // comparison with the baseline (res.Settings.Baseline, or the first profile
 // when that is empty): round k of a profile is paired with round k of the
-// baseline. Profiles without rounds are left alone. It is how a run and a
-// merge of runs get their verdicts.
+// baseline. Profiles without rounds are left alone. Last, a sweep's
+// recommendation (Recommend). It is how a run and a merge of runs get their
+// verdicts.
 func Assess(res *results.Results) error {
 	if len(res.Profiles) == 0 {
 		return nil
@@ -51,6 +52,7 @@ func Assess(res *results.Results) error {
 			P99:        CompareRounds(f.p99, b.p99, false).Result(),
 		}
 	}
+	res.Recommendation = Recommend(res)
 	return nil
 }
 

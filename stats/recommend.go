@@ -1,0 +1,190 @@
+package stats
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/reusebench/reusebench/results"
+)
+
+// Recommend returns a sweep's recommendation, one per swept profile and load
+// level, in the order the profiles first appear: the smallest value of the
+// knob (the order of Settings.Sweep.Values) whose throughput and p99 are not
+// significantly worse than the best value's, the best being the value with
+// the highest median per-round throughput. "Significantly worse" is
+// CompareRounds' verdict Worse on the rounds paired with the best's (99 %
+// interval, 2 % effect). When no value is distinguishable from another —
+// every pair of values Same in throughput and in p99 — or there are too few
+// rounds for a verdict, nothing is picked and Reason says so. A run without
+// a knob swept has no recommendation.
+func Recommend(res *results.Results) []results.Recommendation {
+	sw := res.Settings.Sweep
+	if sw == nil || sw.Key == "" {
+		return nil
+	}
+	rank := map[string]int{}
+	for i, v := range sw.Values {
+		rank[v] = i
+	}
+	type groupKey struct {
+		from string
+		load float64
+	}
+	groups := map[groupKey][]*results.Profile{}
+	var order []groupKey
+	for i := range res.Profiles {
+		p := &res.Profiles[i]
+		if p.Sweep == nil {
+			continue
+		}
+		k := groupKey{p.Sweep.Profile, loadLevel(res, p)}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], p)
+	}
+	var out []results.Recommendation
+	for _, k := range order {
+		ms := groups[k]
+		// Smallest first: insertion sort by the value's rank (a value
+		// missing from Values sorts last, in the order of the profiles).
+		r := func(p *results.Profile) int {
+			if n, ok := rank[p.Sweep.Value]; ok {
+				return n
+			}
+			return len(rank)
+		}
+		for i := 1; i < len(ms); i++ {
+			for j := i; j > 0 && r(ms[j]) < r(ms[j-1]); j-- {
+				ms[j], ms[j-1] = ms[j-1], ms[j]
+			}
+		}
+		rec := recommendOne(ms)
+		rec.Profile, rec.Load, rec.Key = k.from, k.load, sw.Key
+		out = append(out, rec)
+	}
+	return out
+}
+
+// loadLevel is the load a recommendation for p applies to: its workers, or
+// its rate when the rates were swept or the run is open-model with one
+// worker count.
+func loadLevel(res *results.Results, p *results.Profile) float64 {
+	l := res.LoadOf(p)
+	if sw := res.Settings.Sweep; sw != nil && sw.Load == results.LoadConcurrency {
+		return float64(l.Concurrency)
+	}
+	if l.Rate > 0 {
+		return l.Rate
+	}
+	return float64(l.Concurrency)
+}
+
+// recommendOne applies the rule to the profiles of one group, smallest value
+// first; the caller fills in the profile, load and key.
+func recommendOne(ms []*results.Profile) results.Recommendation {
+	var rec results.Recommendation
+	if len(ms) == 0 {
+		return rec
+	}
+	fs := make([]figures, len(ms))
+	best := 0
+	for i, p := range ms {
+		fs[i] = figuresOf(p.Rounds)
+		if medianThroughput(p, fs[i]) > medianThroughput(ms[best], fs[best]) {
+			best = i
+		}
+	}
+	rec.Best = ms[best].Sweep.Value
+	need := CompareCriteria().MinRounds()
+	for _, f := range fs {
+		if n := len(f.throughput); n < need {
+			rec.Reason = fmt.Sprintf("no recommendation: only %s per value, and a verdict needs %d (--rounds %d or more)", rounds(n), need, 2*need)
+			return rec
+		}
+	}
+	if len(ms) < 2 {
+		rec.Reason = "no recommendation: only one value ran"
+		return rec
+	}
+	if !distinguishable(fs) {
+		rec.Reason = fmt.Sprintf("no recommendation: no value is distinguishable from another in req/s or p99 (%d rounds, 99 %% intervals, 2 %% effect); choose on other grounds", len(fs[0].throughput))
+		return rec
+	}
+	pick := best
+	for i := range ms {
+		t := CompareRounds(fs[i].throughput, fs[best].throughput, true)
+		q := CompareRounds(fs[i].p99, fs[best].p99, false)
+		if t.Verdict != Worse && q.Verdict != Worse {
+			pick = i
+			break
+		}
+	}
+	rec.Value = ms[pick].Sweep.Value
+	var b strings.Builder
+	if pick == best {
+		b.WriteString("the best (highest median req/s)")
+	} else {
+		fmt.Fprintf(&b, "not significantly worse than the best (%s)", rec.Best)
+	}
+	fmt.Fprintf(&b, ", with %s new connections per 1,000 requests", FormatPerThousand(ms[pick].ConnsPerThousand()))
+	if pick > 0 {
+		// Why not the next smaller value: its worse figure against the best.
+		i := pick - 1
+		fig, r := "req/s", CompareRounds(fs[i].throughput, fs[best].throughput, true)
+		if r.Verdict != Worse {
+			fig, r = "p99", CompareRounds(fs[i].p99, fs[best].p99, false)
+		}
+		fmt.Fprintf(&b, "; %s is worse: %s %s the best's (%s new connections per 1,000 requests)",
+			ms[i].Sweep.Value, fig, strings.TrimSuffix(r.Format(), " worse")+" of", FormatPerThousand(ms[i].ConnsPerThousand()))
+	}
+	rec.Reason = b.String()
+	return rec
+}
+
+// medianThroughput is p's median per-round throughput, or its overall
+// throughput without rounds.
+func medianThroughput(p *results.Profile, f figures) float64 {
+	if len(f.throughput) == 0 {
+		return p.Throughput
+	}
+	if c := SummarizeRounds(f.throughput).Center; !math.IsNaN(c) {
+		return c
+	}
+	return 0
+}
+
+// distinguishable reports whether some pair of values differs significantly
+// in throughput or p99.
+func distinguishable(fs []figures) bool {
+	for i := range fs {
+		for j := i + 1; j < len(fs); j++ {
+			if CompareRounds(fs[i].throughput, fs[j].throughput, true).Verdict != Same ||
+				CompareRounds(fs[i].p99, fs[j].p99, false).Verdict != Same {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// FormatPerThousand prints connections per 1,000 requests with about two
+// significant digits: 0, 0.16, 2.5, 45, 1,000.
+func FormatPerThousand(v float64) string {
+	switch {
+	case v == 0:
+		return "0"
+	case v < 0.01:
+		return "<0.01"
+	case v < 1:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	case v < 10:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	case v < 999.5:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	s := strconv.FormatFloat(math.Round(v), 'f', 0, 64)
+	return s[:len(s)-3] + "," + s[len(s)-3:]
+}
