@@ -74,18 +74,8 @@ func resolve(rc *runConfig, stderr io.Writer) (*experiment.Plan, error) {
 		}
 		pl.Proxy = http.ProxyURL(u)
 	}
-	d := loadgen.Defaults{Workers: max(rc.concurrency, rc.maxWorkers), Timeout: rc.timeout, HasTimeout: true}
-	if len(rc.profileSpec) == 0 {
-		if pl.Profiles, err = loadgen.DefaultProfiles(pl.Targets[0].URL, d); err != nil {
-			return nil, err
-		}
-	}
-	for _, spec := range rc.profileSpec {
-		p, err := loadgen.ParseProfile(spec, d)
-		if err != nil {
-			return nil, usagef("-p %v", err)
-		}
-		pl.Profiles = append(pl.Profiles, p)
+	if err := rc.planProfiles(pl, stderr); err != nil {
+		return nil, err
 	}
 	if err := loadgen.CheckNames(pl.Profiles); err != nil {
 		return nil, usagef("%v", err)

@@ -290,9 +290,9 @@ func parseBool(k, v string) (bool, error) {
 	return b, nil
 }
 
-// DefaultProfiles are the profiles of a run without -p. h2 needs TLS, so a
-// plain-HTTP target gets the first three.
-func DefaultProfiles(target *url.URL, d Defaults) ([]Profile, error) {
+// DefaultSpecs are the specs of the profiles of a run without -p. h2 needs
+// TLS, so a plain-HTTP target gets the first three.
+func DefaultSpecs(target *url.URL) []string {
 	specs := []string{
 		"shared",
 		"go-default=shared,max-idle=100,max-idle-per-host=2,idle-timeout=90s",
@@ -301,6 +301,12 @@ func DefaultProfiles(target *url.URL, d Defaults) ([]Profile, error) {
 	if target.Scheme == "https" {
 		specs = append(specs, "h2=shared,http2=true")
 	}
+	return specs
+}
+
+// DefaultProfiles are the profiles of a run without -p (DefaultSpecs).
+func DefaultProfiles(target *url.URL, d Defaults) ([]Profile, error) {
+	specs := DefaultSpecs(target)
 	out := make([]Profile, 0, len(specs))
 	for _, s := range specs {
 		p, err := ParseProfile(s, d)

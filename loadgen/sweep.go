@@ -1,7 +1,10 @@
 package loadgen
 
 import (
+	"cmp"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 
 	"github.com/reusebench/reusebench/pool"
@@ -13,7 +16,9 @@ import (
 const MaxProfiles = 64
 
 // Sweep is a --sweep KEY=V1,V2,... resolved: a knob of the table and the
-// values each profile is run at, in the order given (a range expanded).
+// values each profile is run at, smallest first for knobs whose values are
+// numbers (Knob.Number: 0 as what it stands for), in the order given for the
+// others (false,true).
 type Sweep struct {
 	Key    string
 	Values []string
@@ -27,7 +32,7 @@ type Swept struct {
 	// Key is the knob swept, Value its value in this profile, as given.
 	Key, Value string
 	// Number is Value as a number (Knob.Number), nil for knobs whose values
-	// are not numbers.
+	// are not numbers and where it is infinite (0 meaning no limit).
 	Number *float64
 }
 
@@ -38,7 +43,8 @@ const sweepUsage = "want KEY=V1,V2,... e.g. max-idle-per-host=1,2,4,8 or max-idl
 // for A, 2A, 4A, … up to B (B included): 1..64 is 1,2,4,8,16,32,64. The key
 // must be a knob of the table and every value one the knob accepts (its own
 // parser decides); a value may not appear twice, and a sweep needs two
-// values at least. Values are kept as given, for profile names.
+// values at least. Values are kept as written, for profile names, and
+// sorted as Sweep says.
 func ParseSweep(spec string) (Sweep, error) {
 	key, list, ok := strings.Cut(spec, "=")
 	key = strings.TrimSpace(key)
@@ -70,6 +76,13 @@ func ParseSweep(spec string) (Sweep, error) {
 	}
 	if len(s.Values) < 2 {
 		return Sweep{}, fmt.Errorf("%s=%s: a sweep needs two values at least (%s)", key, list, sweepUsage)
+	}
+	if _, ok := kn.Number(s.Values[0]); ok { // every value parsed, so all are numbers
+		slices.SortStableFunc(s.Values, func(a, b string) int {
+			x, _ := kn.Number(a)
+			y, _ := kn.Number(b)
+			return cmp.Compare(x, y)
+		})
 	}
 	return s, nil
 }
@@ -137,7 +150,7 @@ func (s Sweep) Expand(spec string, d Defaults) ([]Profile, error) {
 			return nil, err
 		}
 		sw := &Swept{From: p.Name, Key: s.Key, Value: v}
-		if n, ok := kn.Number(v); ok {
+		if n, ok := kn.Number(v); ok && !math.IsInf(n, 0) {
 			sw.Number = &n
 		}
 		p.Name = SweptName(p.Name, s.Key, v)

@@ -17,14 +17,21 @@ func TestParseSweep(t *testing.T) {
 		wantErr string
 	}{
 		{spec: "max-idle-per-host=1,2,4", want: []string{"1", "2", "4"}},
-		// The order given is kept: names and run order follow it.
-		{spec: "max-idle-per-host=32, 8 ,2", want: []string{"32", "8", "2"}},
+		// Numbers are sorted, smallest first: names and run order follow.
+		{spec: "max-idle-per-host=32, 8 ,2", want: []string{"2", "8", "32"}},
+		// 0 is what it stands for: Go's default of 2 idle connections (a
+		// tie with 2 keeps the order given), no limit for max-conns-per-host.
+		{spec: "max-idle-per-host=4,0,2,1", want: []string{"1", "0", "2", "4"}},
+		{spec: "max-conns-per-host=0,16,4", want: []string{"4", "16", "0"}},
+		{spec: "idle-timeout=90s,100ms,1s", want: []string{"100ms", "1s", "90s"}},
+		// Values that are not numbers keep the order given.
+		{spec: "http2=true,false", want: []string{"true", "false"}},
 		// Powers of two from 1 up to 64, both ends included.
 		{spec: "max-idle-per-host=1..64", want: []string{"1", "2", "4", "8", "16", "32", "64"}},
 		// Doubling from 3: 3, 6, 12, then 20 itself (24 would pass it).
 		{spec: "max-conns-per-host=3..20", want: []string{"3", "6", "12", "20"}},
 		// Ranges and values mix.
-		{spec: "max-idle-per-host=1..4,100", want: []string{"1", "2", "4", "100"}},
+		{spec: "max-idle-per-host=100,1..4", want: []string{"1", "2", "4", "100"}},
 		{spec: "http2=false,true", want: []string{"false", "true"}},
 		{spec: "idle-timeout=100ms,1s,90s", want: []string{"100ms", "1s", "90s"}},
 		{spec: "retry-on=502+503,reset", want: []string{"502+503", "reset"}},

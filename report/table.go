@@ -89,7 +89,10 @@ func WriteTables(w io.Writer, res *results.Results, markdown bool) error {
 	if err := writeNotes(w, res); err != nil {
 		return err
 	}
-	return writeRoundsNote(w, res)
+	if err := writeRoundsNote(w, res); err != nil {
+		return err
+	}
+	return writeRecommendations(w, res)
 }
 
 func summaryTable(res *results.Results) table {
