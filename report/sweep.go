@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"io"
-	"strconv"
 
 	"github.com/reusebench/reusebench/results"
 )
@@ -20,7 +19,7 @@ func writeRecommendations(w io.Writer, res *results.Results) error {
 		profiles[r.Profile] = true
 	}
 	for _, r := range res.Recommendation {
-		at := "at " + LoadFlag(res, r.Load)
+		at := "at " + res.LevelFlag(r.Load)
 		if len(profiles) > 1 {
 			at += ", " + r.Profile
 		}
@@ -33,13 +32,4 @@ func writeRecommendations(w io.Writer, res *results.Results) error {
 		}
 	}
 	return nil
-}
-
-// LoadFlag is a load level as the command line gives it: "-c 32", or
-// "-r 200" for rates (Results.LevelKind).
-func LoadFlag(res *results.Results, load float64) string {
-	if res.LevelKind() == results.LoadRate {
-		return "-r " + strconv.FormatFloat(load, 'f', -1, 64)
-	}
-	return "-c " + strconv.FormatFloat(load, 'f', -1, 64)
 }

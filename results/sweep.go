@@ -1,5 +1,7 @@
 package results
 
+import "strconv"
+
 // Sweep describes a run's sweep (Settings.Sweep): the knob swept and its
 // values, and the load levels.
 type Sweep struct {
@@ -70,6 +72,37 @@ func (r *Results) LoadOf(p *Profile) ProfileLoad {
 		return *p.Load
 	}
 	return ProfileLoad{Concurrency: r.Settings.Concurrency, Rate: r.Settings.Rate}
+}
+
+// LevelKind says what r's load levels are, the ones a recommendation
+// applies to: LoadRate when the rates were swept, or in an open-model run
+// whose worker count was not swept; LoadConcurrency otherwise.
+func (r *Results) LevelKind() string {
+	if sw := r.Settings.Sweep; sw != nil && sw.Load != "" {
+		return sw.Load
+	}
+	if r.Settings.Rate > 0 {
+		return LoadRate
+	}
+	return LoadConcurrency
+}
+
+// Level is profile p's load level of LevelKind: its workers or its rate.
+func (r *Results) Level(p *Profile) float64 {
+	l := r.LoadOf(p)
+	if r.LevelKind() == LoadRate {
+		return l.Rate
+	}
+	return float64(l.Concurrency)
+}
+
+// LevelFlag is a load level of LevelKind as the command line gives it:
+// "-c 32" or "-r 200".
+func (r *Results) LevelFlag(level float64) string {
+	if r.LevelKind() == LoadRate {
+		return "-r " + strconv.FormatFloat(level, 'f', -1, 64)
+	}
+	return "-c " + strconv.FormatFloat(level, 'f', -1, 64)
 }
 
 // ConnsPerThousand is the connections p opened per 1,000 requests: 1,000
