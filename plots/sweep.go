@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strings"
 
 	"github.com/reusebench/reusebench/results"
 	"github.com/reusebench/reusebench/stats"
@@ -76,8 +77,7 @@ func newSweepFigure(res *results.Results) (*sweepFigure, error) {
 	}
 	f := &sweepFigure{
 		title: fmt.Sprintf("Sweep of %s: throughput, p99 and new connections by value\n%s", c.Key, Subtitle(res)),
-		titles: [3]string{"Throughput (req/s, higher is better)", "p99 latency (ms, lower is better)",
-			"New connections per 1,000 requests"},
+		titles: [3]string{"Throughput (req/s)", "p99 latency (ms)", "New connections per 1,000 requests"},
 		legend: newLegend(),
 	}
 	// The key alone: gonum pads a data area to hold an axis label, so a
@@ -141,6 +141,12 @@ func newSweepFigure(res *results.Results) (*sweepFigure, error) {
 			}
 			setLogY(p, ys)
 			p.Y.Tick.Marker = numberTicks{logTicks{}}
+		} else if sweepLogY(ys) {
+			// Load levels far apart (4 workers and 64) would squash the
+			// lower one's line against zero on a linear axis.
+			setLogY(p, ys)
+			p.Y.Tick.Marker = numberTicks{logTicks{}}
+			f.titles[k] = strings.Replace(f.titles[k], ")", ", log scale)", 1)
 		} else {
 			hi := 0.0
 			for _, y := range ys {
@@ -159,6 +165,19 @@ func newSweepFigure(res *results.Results) (*sweepFigure, error) {
 		f.caption = "1 round: no intervals and no recommendation"
 	}
 	return f, errors.Join(errs...)
+}
+
+// sweepLogY says a panel's values are better on a log axis: all positive,
+// the largest more than ten times the smallest (as summary.png decides).
+func sweepLogY(ys []XY) bool {
+	lo, hi := math.Inf(1), 0.0
+	for _, y := range ys {
+		if !(y.Y > 0) {
+			return false
+		}
+		lo, hi = math.Min(lo, y.Y), math.Max(hi, y.Y)
+	}
+	return hi > 10*lo
 }
 
 // minConns is the floor of the connections panel's log axis: 0.01 per
@@ -225,14 +244,17 @@ func (f *sweepFigure) writePNG(path string) (err error) {
 	pts.XAlign, pts.YAlign = draw.XCenter, draw.YBottom
 	tiles := draw.Tiles{Rows: 1, Cols: 3, PadX: 2 * margin, PadTop: pts.Height("T") + 6}
 	canvases := plot.Align([][]*plot.Plot{f.panels[:]}, tiles, body)[0]
+	// A title wider than its panel would run into the next: all three
+	// shrink alike, down to the ticks' size.
+	for k := range f.titles {
+		for pts.Font.Size > tickSize && pts.Width(f.titles[k]) > canvases[k].Max.X-canvases[k].Min.X {
+			pts.Font.Size--
+		}
+	}
 	for k, p := range f.panels {
 		p.Draw(canvases[k])
 		da := p.DataCanvas(canvases[k])
-		st := pts
-		for st.Font.Size > tickSize && st.Width(f.titles[k]) > canvases[k].Max.X-canvases[k].Min.X {
-			st.Font.Size-- // a title wider than its panel would run into the next
-		}
-		da.FillText(st, vg.Point{X: (da.Min.X + da.Max.X) / 2, Y: da.Max.Y + 6}, f.titles[k])
+		da.FillText(pts, vg.Point{X: (da.Min.X + da.Max.X) / 2, Y: da.Max.Y + 6}, f.titles[k])
 	}
 	return writeCanvas(c, path)
 }

@@ -39,7 +39,7 @@ func Recommend(res *results.Results) []results.Recommendation {
 		if p.Sweep == nil {
 			continue
 		}
-		k := groupKey{p.Sweep.Profile, loadLevel(res, p)}
+		k := groupKey{p.Sweep.Profile, res.Level(p)}
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
 		}
@@ -68,20 +68,6 @@ func Recommend(res *results.Results) []results.Recommendation {
 	return out
 }
 
-// loadLevel is the load a recommendation for p applies to: its workers, or
-// its rate when the rates were swept or the run is open-model with one
-// worker count.
-func loadLevel(res *results.Results, p *results.Profile) float64 {
-	l := res.LoadOf(p)
-	if sw := res.Settings.Sweep; sw != nil && sw.Load == results.LoadConcurrency {
-		return float64(l.Concurrency)
-	}
-	if l.Rate > 0 {
-		return l.Rate
-	}
-	return float64(l.Concurrency)
-}
-
 // recommendOne applies the rule to the profiles of one group, smallest value
 // first; the caller fills in the profile, load and key.
 func recommendOne(ms []*results.Profile) results.Recommendation {
@@ -101,16 +87,16 @@ func recommendOne(ms []*results.Profile) results.Recommendation {
 	need := CompareCriteria().MinRounds()
 	for _, f := range fs {
 		if n := len(f.throughput); n < need {
-			rec.Reason = fmt.Sprintf("no recommendation: only %s per value, and a verdict needs %d (--rounds %d or more)", rounds(n), need, 2*need)
+			rec.Reason = fmt.Sprintf("only %s per value, and a verdict needs %d (--rounds %d or more)", rounds(n), need, 2*need)
 			return rec
 		}
 	}
 	if len(ms) < 2 {
-		rec.Reason = "no recommendation: only one value ran"
+		rec.Reason = "only one value ran"
 		return rec
 	}
 	if !distinguishable(fs) {
-		rec.Reason = fmt.Sprintf("no recommendation: no value is distinguishable from another in req/s or p99 (%d rounds, 99 %% intervals, 2 %% effect); choose on other grounds", len(fs[0].throughput))
+		rec.Reason = fmt.Sprintf("no value is distinguishable from another in req/s or p99 (%d rounds, 99 %% intervals, 2 %% effect); choose on other grounds", len(fs[0].throughput))
 		return rec
 	}
 	pick := best
@@ -130,6 +116,9 @@ func recommendOne(ms []*results.Profile) results.Recommendation {
 		fmt.Fprintf(&b, "not significantly worse than the best (%s)", rec.Best)
 	}
 	fmt.Fprintf(&b, ", with %s new connections per 1,000 requests", FormatPerThousand(ms[pick].ConnsPerThousand()))
+	if pick != best {
+		fmt.Fprintf(&b, " (%s: %s)", rec.Best, FormatPerThousand(ms[best].ConnsPerThousand()))
+	}
 	if pick > 0 {
 		// Why not the next smaller value: its worse figure against the best.
 		i := pick - 1

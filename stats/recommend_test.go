@@ -86,9 +86,10 @@ func TestRecommend(t *testing.T) {
 			{value: "32", load: 16, tput: noisy(1010, 0.05, n), p99: p99, opened: 20},
 		},
 		want: []results.Recommendation{{Profile: "shared", Load: 16, Key: "max-idle-per-host", Value: "16", Best: "32"}},
-		// 16 opened 16 connections in 20,000 requests: 0.80 per 1,000; 8
+		// 16 opened 16 connections in 20,000 requests: 0.80 per 1,000 (32
+		// opened 20: 1.0); 8
 		// opened 600: 30 per 1,000, at 800/1,010 of 32's throughput.
-		says: []string{"not significantly worse than the best (32)", "with 0.80 new connections per 1,000 requests",
+		says: []string{"not significantly worse than the best (32)", "with 0.80 new connections per 1,000 requests (32: 1.0)",
 			"; 8 is worse: req/s 0.79x [", "(30 new connections per 1,000 requests)"},
 	}, {
 		// Throughput is flat, but 1's p99 is three times the others': it is
@@ -112,7 +113,7 @@ func TestRecommend(t *testing.T) {
 			{value: "true", load: 8, tput: steady(1000), p99: steady(10)},
 		},
 		want: []results.Recommendation{{Profile: "shared", Load: 8, Key: "max-idle-per-host", Value: "", Best: "false"}},
-		says: []string{"no recommendation: no value is distinguishable from another in req/s or p99 (20 rounds"},
+		says: []string{"no value is distinguishable from another in req/s or p99 (20 rounds"},
 	}, {
 		// 6 rounds are too few for a 99 % interval (8): no pick, even
 		// though 1 is clearly slower.
