@@ -76,7 +76,7 @@ func newSweepFigure(res *results.Results) (*sweepFigure, error) {
 		return nil, nil
 	}
 	f := &sweepFigure{
-		title: fmt.Sprintf("Sweep of %s: throughput, p99 and new connections by value\n%s", c.Key, Subtitle(res)),
+		title:  fmt.Sprintf("Sweep of %s: throughput, p99 and new connections by value\n%s", c.Key, Subtitle(res)),
 		titles: [3]string{"Throughput (req/s)", "p99 latency (ms)", "New connections per 1,000 requests"},
 		legend: newLegend(),
 	}
@@ -136,11 +136,14 @@ func newSweepFigure(res *results.Results) (*sweepFigure, error) {
 		}
 		sweepX(p, c)
 		if k == 2 {
-			for i := range ys {
-				ys[i].Y = math.Max(ys[i].Y, minConns)
+			// Always the whole range, from one new connection in 100,000
+			// requests to one per request: on a narrower log axis 31
+			// connections against 16 would look like a cliff.
+			p.Y.Scale, p.Y.Min, p.Y.Max = plot.LogScale{}, minConns, 1000.0
+			for _, y := range ys {
+				p.Y.Max = math.Max(p.Y.Max, y.Y)
 			}
-			setLogY(p, ys)
-			p.Y.Tick.Marker = numberTicks{logTicks{}}
+			p.Y.Tick.Marker = decadeTicks{}
 		} else if sweepLogY(ys) {
 			// Load levels far apart (4 workers and 64) would squash the
 			// lower one's line against zero on a linear axis.
@@ -164,6 +167,16 @@ func newSweepFigure(res *results.Results) (*sweepFigure, error) {
 	if rounds == 0 {
 		f.caption = "1 round: no intervals and no recommendation"
 	}
+	for _, r := range res.Recommendation {
+		if r.Value == "" { // say why a line has no ring
+			why, _, _ := strings.Cut(r.Reason, " (")
+			f.caption += "\nno ring at " + res.LevelFlag(r.Load)
+			if sweepProfiles(res) > 1 {
+				f.caption += " for " + shortName(r.Profile)
+			}
+			f.caption += ": " + why
+		}
+	}
 	return f, errors.Join(errs...)
 }
 
@@ -178,6 +191,33 @@ func sweepLogY(ys []XY) bool {
 		lo, hi = math.Min(lo, y.Y), math.Max(hi, y.Y)
 	}
 	return hi > 10*lo
+}
+
+// sweepProfiles counts the profiles a sweep expanded.
+func sweepProfiles(res *results.Results) int {
+	seen := map[string]bool{}
+	for _, r := range res.Recommendation {
+		seen[r.Profile] = true
+	}
+	return len(seen)
+}
+
+// decadeTicks labels each power of ten of a log axis (0.01, 0.1, 1, 10,
+// 100, 1,000) and marks the integers between with minor ticks: 1-2-5 labels
+// over six decades would crowd a panel.
+type decadeTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (decadeTicks) Ticks(lo, hi float64) []plot.Tick {
+	var ticks []plot.Tick
+	for _, t := range (logTicks{}).Ticks(lo, hi) {
+		t.Label = ""
+		if e := math.Log10(t.Value); math.Abs(e-math.Round(e)) < 1e-9 {
+			t.Label = formatNumber(t.Value)
+		}
+		ticks = append(ticks, t)
+	}
+	return ticks
 }
 
 // minConns is the floor of the connections panel's log axis: 0.01 per

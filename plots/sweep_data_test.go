@@ -157,3 +157,16 @@ func TestWriteSweep(t *testing.T) {
 		t.Errorf("no sweep: wrote %q, %v", path, err)
 	}
 }
+
+// TestDecadeTicks: the connections panel labels powers of ten only.
+func TestDecadeTicks(t *testing.T) {
+	var labels []string
+	for _, tk := range (decadeTicks{}).Ticks(0.01, 1000) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if want := []string{"0.01", "0.1", "1", "10", "100", "1,000"}; !reflect.DeepEqual(labels, want) {
+		t.Errorf("labels %q, want %q", labels, want)
+	}
+}
