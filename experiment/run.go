@@ -179,7 +179,7 @@ func (pl *Plan) round(ctx context.Context, r *profileRun, runs []*profileRun, k,
 		alignTarget(ctx, srv, opened(runs), r.p.Name)
 	}
 	ev := Event{Kind: RoundStarted, Index: i, Count: len(runs), Name: r.p.Name, Strategy: string(r.p.Pool.Strategy),
-		Load: pl.LoadOf(i), Round: k + 1, Rounds: n}
+		Load: pl.LoadOf(i), LoadSwept: len(pl.Loads) > 0, Round: k + 1, Rounds: n}
 	progress(ev)
 	stop := ticks(r.rec, ev, progress)
 	rd := r.fleet.Round(ctx, ev.Load.bound(k, n))
