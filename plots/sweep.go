@@ -161,9 +161,9 @@ func newSweepFigure(res *results.Results) (*sweepFigure, error) {
 		}
 	}
 	f.caption = fmt.Sprintf("dots: median of %d rounds; whiskers: %s interval; square: the best value (highest median req/s)\n"+
-		"ring: recommended — the smallest value whose req/s and p99 are not significantly worse than the best's,\n"+
-		"round by round (%s interval, ≥%s effect): paired rounds can tell apart values whose whiskers overlap",
-		rounds, percent(stats.SummaryConfidence), percent(stats.CompareConfidence), percent(stats.MinEffect))
+		"ring: recommended — the smallest value whose req/s, p99 and new connections are not significantly worse than the best's,\n"+
+		"round by round (%s interval, ≥%s effect, ≥%g new connections per 1,000 requests): paired rounds tell apart values whose whiskers overlap",
+		rounds, percent(stats.SummaryConfidence), percent(stats.CompareConfidence), percent(stats.MinEffect), stats.MinConnsEffect)
 	if rounds == 0 {
 		f.caption = "1 round: no intervals and no recommendation"
 	}

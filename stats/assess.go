@@ -56,8 +56,9 @@ func Assess(res *results.Results) error {
 	return nil
 }
 
-// figures are the per-round values a comparison ranges over.
-type figures struct{ throughput, p50, p99 []float64 }
+// figures are the per-round values a comparison ranges over; conns is new
+// connections per 1,000 requests (NaN for a round without requests).
+type figures struct{ throughput, p50, p99, conns []float64 }
 
 func figuresOf(rs []results.Round) figures {
 	var f figures
@@ -65,6 +66,7 @@ func figuresOf(rs []results.Round) figures {
 		f.throughput = append(f.throughput, r.Throughput)
 		f.p50 = append(f.p50, r.Latency.P50)
 		f.p99 = append(f.p99, r.Latency.P99)
+		f.conns = append(f.conns, 1000*float64(r.Opened)/float64(r.Requests))
 	}
 	return f
 }

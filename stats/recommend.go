@@ -12,13 +12,16 @@ import (
 // Recommend returns a sweep's recommendation, one per swept profile and load
 // level, in the order the profiles first appear: the smallest value of the
 // knob (the order of Settings.Sweep.Values) whose throughput and p99 are not
-// significantly worse than the best value's, the best being the value with
-// the highest median per-round throughput. "Significantly worse" is
-// CompareRounds' verdict Worse on the rounds paired with the best's (99 %
-// interval, 2 % effect). When no value is distinguishable from another —
-// every pair of values Same in throughput and in p99 — or there are too few
-// rounds for a verdict, nothing is picked and Reason says so. A run without
-// a knob swept has no recommendation.
+// significantly worse than the best value's, nor its new connections, the
+// best being the value with the highest median per-round throughput.
+// "Significantly worse" is CompareRounds' verdict Worse on the rounds paired
+// with the best's (99 % interval, 2 % effect), and for new connections per
+// 1,000 requests compareConns' (99 % interval of the per-round differences,
+// MinConnsEffect): a pool that closes and redials is worse even when a busy
+// machine hides what the redials cost. When no value is distinguishable
+// from another — every pair Same in all three — or there are too few rounds
+// for a verdict, nothing is picked and Reason says so. A run without a knob
+// swept has no recommendation.
 func Recommend(res *results.Results) []results.Recommendation {
 	sw := res.Settings.Sweep
 	if sw == nil || sw.Key == "" {
@@ -96,14 +99,12 @@ func recommendOne(ms []*results.Profile) results.Recommendation {
 		return rec
 	}
 	if !distinguishable(fs) {
-		rec.Reason = fmt.Sprintf("no value is distinguishable from another in req/s or p99 (%d rounds, 99 %% intervals, 2 %% effect); choose on other grounds", len(fs[0].throughput))
+		rec.Reason = fmt.Sprintf("no value is distinguishable from another in req/s, p99 or new connections (%d rounds, 99 %% intervals); choose on other grounds", len(fs[0].throughput))
 		return rec
 	}
 	pick := best
 	for i := range ms {
-		t := CompareRounds(fs[i].throughput, fs[best].throughput, true)
-		q := CompareRounds(fs[i].p99, fs[best].p99, false)
-		if t.Verdict != Worse && q.Verdict != Worse {
+		if worse(fs[i], fs[best]) == "" {
 			pick = i
 			break
 		}
@@ -119,18 +120,59 @@ func recommendOne(ms []*results.Profile) results.Recommendation {
 	if pick != best {
 		fmt.Fprintf(&b, " (%s: %s)", rec.Best, FormatPerThousand(ms[best].ConnsPerThousand()))
 	}
-	if pick > 0 {
-		// Why not the next smaller value: its worse figure against the best.
-		i := pick - 1
-		fig, r := "req/s", CompareRounds(fs[i].throughput, fs[best].throughput, true)
-		if r.Verdict != Worse {
-			fig, r = "p99", CompareRounds(fs[i].p99, fs[best].p99, false)
-		}
-		fmt.Fprintf(&b, "; %s is worse: %s %s the best's (%s new connections per 1,000 requests)",
-			ms[i].Sweep.Value, fig, strings.TrimSuffix(r.Format(), " worse")+" of", FormatPerThousand(ms[i].ConnsPerThousand()))
+	if pick > 0 { // why not the next smaller value
+		fmt.Fprintf(&b, "; %s is worse: %s (%s new connections per 1,000 requests)", ms[pick-1].Sweep.Value,
+			worse(fs[pick-1], fs[best]), FormatPerThousand(ms[pick-1].ConnsPerThousand()))
 	}
 	rec.Reason = b.String()
 	return rec
+}
+
+// worse says in words how a value's rounds are significantly worse than the
+// best's: its throughput, its p99 (CompareRounds' verdict Worse), or its new
+// connections (compareConns); "" when they are not.
+func worse(f, best figures) string {
+	if r := CompareRounds(f.throughput, best.throughput, true); r.Verdict == Worse {
+		return "req/s " + strings.TrimSuffix(r.Format(), " worse") + " of the best's"
+	}
+	if r := CompareRounds(f.p99, best.p99, false); r.Verdict == Worse {
+		return "p99 " + strings.TrimSuffix(r.Format(), " worse") + " the best's"
+	}
+	if iv, v := compareConns(f.conns, best.conns); v == Worse {
+		return fmt.Sprintf("%s [%s–%s] more new connections per 1,000 requests than the best, round by round",
+			FormatPerThousand(iv.Center), FormatPerThousand(iv.Lo), FormatPerThousand(iv.Hi))
+	}
+	return ""
+}
+
+// MinConnsEffect is the smallest difference in new connections per 1,000
+// requests, round by round, that compareConns calls worse or better: one
+// redial in 1,000 requests.
+const MinConnsEffect = 1.0
+
+// compareConns compares the new connections per 1,000 requests of a value's
+// rounds with the best's, round k with round k. Ratios do not suit counts
+// that are 0 in most rounds of a pool that keeps its connections, so the
+// sample is the per-round difference: its median with its 99 % interval
+// (Criteria.Summarize). The verdict is Worse (more connections) or Better
+// when the interval excludes 0 and the median differs from 0 by
+// MinConnsEffect at least; otherwise Same.
+func compareConns(values, best []float64) (Interval, Verdict) {
+	var diffs []float64
+	for k := range min(len(values), len(best)) {
+		if d := values[k] - best[k]; !math.IsNaN(d) && !math.IsInf(d, 0) {
+			diffs = append(diffs, d)
+		}
+	}
+	iv := Criteria{Confidence: CompareConfidence}.Summarize(diffs)
+	switch {
+	case iv.TooFew || math.Abs(iv.Center) < MinConnsEffect:
+	case iv.Lo > 0:
+		return iv, Worse
+	case iv.Hi < 0:
+		return iv, Better
+	}
+	return iv, Same
 }
 
 // medianThroughput is p's median per-round throughput, or its overall
@@ -146,12 +188,13 @@ func medianThroughput(p *results.Profile, f figures) float64 {
 }
 
 // distinguishable reports whether some pair of values differs significantly
-// in throughput or p99.
+// in throughput, p99 or new connections.
 func distinguishable(fs []figures) bool {
 	for i := range fs {
 		for j := i + 1; j < len(fs); j++ {
+			_, conns := compareConns(fs[i].conns, fs[j].conns)
 			if CompareRounds(fs[i].throughput, fs[j].throughput, true).Verdict != Same ||
-				CompareRounds(fs[i].p99, fs[j].p99, false).Verdict != Same {
+				CompareRounds(fs[i].p99, fs[j].p99, false).Verdict != Same || conns != Same {
 				return true
 			}
 		}

@@ -17,6 +17,8 @@ type swept struct {
 	tput, p99  []float64
 	opened     int64
 	requestsPR int64 // requests per round; 1,000 when 0
+	// roundOpened is the connections opened in each round (none when nil).
+	roundOpened []int64
 }
 
 // noisy returns n rounds alternating v·(1−f) and v·(1+f): a median of v
@@ -49,12 +51,25 @@ func sweepResults(values []string, ps ...swept) *results.Results {
 			Sweep:       &results.SweepPoint{Profile: "shared", Value: s.value},
 			Connections: results.Connections{Opened: s.opened}, Requests: per * int64(len(s.tput))}
 		for k := range s.tput {
-			p.Rounds = append(p.Rounds, results.Round{Round: k + 1, Requests: per, Throughput: s.tput[k],
-				Latency: results.RoundLatency{P50: 1, P99: s.p99[k]}})
+			r := results.Round{Round: k + 1, Requests: per, Throughput: s.tput[k],
+				Latency: results.RoundLatency{P50: 1, P99: s.p99[k]}}
+			if s.roundOpened != nil {
+				r.Opened = s.roundOpened[k]
+			}
+			p.Rounds = append(p.Rounds, r)
 		}
 		res.Profiles = append(res.Profiles, p)
 	}
 	return res
+}
+
+// repeatInt returns n copies of v.
+func repeatInt(v int64, n int) []int64 {
+	out := make([]int64, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
 }
 
 func TestRecommend(t *testing.T) {
@@ -113,7 +128,22 @@ func TestRecommend(t *testing.T) {
 			{value: "true", load: 8, tput: steady(1000), p99: steady(10)},
 		},
 		want: []results.Recommendation{{Profile: "shared", Load: 8, Key: "max-idle-per-host", Value: "", Best: "false"}},
-		says: []string{"no value is distinguishable from another in req/s or p99 (20 rounds"},
+		says: []string{"no value is distinguishable from another in req/s, p99 or new connections (20 rounds"},
+	}, {
+		// A busy machine hides what redials cost: 8 and 16 swing alike
+		// around 1,000/s, but 8 opens 30 connections in every round of
+		// 1,000 requests where 16 opens 16 in its first round only. The
+		// per-round differences are 14 once and 30 nineteen times: median
+		// 30, 99 % interval [30–30], so 8 is worse and 16 is recommended.
+		name: "churn decides", values: []string{"8", "16"},
+		ps: []swept{
+			{value: "8", load: 16, tput: noisy(1000, 0.3, n), p99: noisy(10, 0.3, n), opened: 600, roundOpened: repeatInt(30, n)},
+			{value: "16", load: 16, tput: noisy(1005, 0.3, n), p99: noisy(10, 0.3, n), opened: 16,
+				roundOpened: append([]int64{16}, repeatInt(0, n-1)...)},
+		},
+		want: []results.Recommendation{{Profile: "shared", Load: 16, Key: "max-idle-per-host", Value: "16", Best: "16"}},
+		says: []string{"the best (highest median req/s), with 0.80 new connections per 1,000 requests",
+			"; 8 is worse: 30 [30–30] more new connections per 1,000 requests than the best, round by round (30 new connections per 1,000 requests)"},
 	}, {
 		// 6 rounds are too few for a 99 % interval (8): no pick, even
 		// though 1 is clearly slower.
@@ -187,6 +217,34 @@ func TestRecommendNeedsAKnob(t *testing.T) {
 	res.Settings.Sweep = nil
 	if got := stats.Recommend(res); got != nil {
 		t.Errorf("no sweep: %+v, want none", got)
+	}
+}
+
+// TestCompareConns: per-round differences of new connections per 1,000
+// requests, with the minimal effect of one.
+func TestCompareConns(t *testing.T) {
+	zeros := repeat(0, 10)
+	tests := []struct {
+		name    string
+		a, b    []float64
+		center  float64
+		verdict stats.Verdict
+	}{
+		// 10 rounds of +3: interval [3,3], worse.
+		{"more", repeat(3, 10), zeros, 3, stats.Worse},
+		{"fewer", zeros, repeat(3, 10), -3, stats.Better},
+		// +0.5 in every round: significant but under the minimal effect.
+		{"under the effect", repeat(0.5, 10), zeros, 0.5, stats.Same},
+		// A pool warming up in round 1 only: the median difference is 0.
+		{"first round", append([]float64{16}, repeat(0, 9)...), zeros, 0, stats.Same},
+		// 7 rounds are too few for a 99 % interval.
+		{"too few", repeat(3, 7), repeat(0, 7), 3, stats.Same},
+	}
+	for _, tt := range tests {
+		iv, v := stats.CompareConnsForTest(tt.a, tt.b)
+		if iv.Center != tt.center || v != tt.verdict {
+			t.Errorf("%s: median %v, verdict %s; want %v, %s", tt.name, iv.Center, v, tt.center, tt.verdict)
+		}
 	}
 }
 
