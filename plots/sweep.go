@@ -144,7 +144,7 @@ func newSweepFigure(res *results.Results) (*sweepFigure, error) {
 				p.Y.Max = math.Max(p.Y.Max, y.Y)
 			}
 			p.Y.Tick.Marker = decadeTicks{}
-		} else if sweepLogY(ys) {
+		} else if len(c.Lines) > 1 && sweepLogY(ys) {
 			// Load levels far apart (4 workers and 64) would squash the
 			// lower one's line against zero on a linear axis.
 			setLogY(p, ys)
@@ -180,8 +180,9 @@ func newSweepFigure(res *results.Results) (*sweepFigure, error) {
 	return f, errors.Join(errs...)
 }
 
-// sweepLogY says a panel's values are better on a log axis: all positive,
-// the largest more than ten times the smallest (as summary.png decides).
+// sweepLogY says the values of several lines are better on a log axis: all
+// positive, the largest more than ten times the smallest (as summary.png
+// decides). One line keeps a linear axis, where the knee shows best.
 func sweepLogY(ys []XY) bool {
 	lo, hi := math.Inf(1), 0.0
 	for _, y := range ys {
