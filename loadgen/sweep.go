@@ -153,13 +153,13 @@ func (s Sweep) Expand(spec string, d Defaults) ([]Profile, error) {
 		if n, ok := kn.Number(v); ok && !math.IsInf(n, 0) {
 			sw.Number = &n
 		}
-		p.Name = SweptName(p.Name, s.Key, v)
+		p.Name = sweptName(p.Name, s.Key, v)
 		p.Swept = sw
 		out = append(out, p)
 	}
 	return out, nil
 }
 
-// SweptName is the name of the profile a sweep makes of profile name with
+// sweptName is the name of the profile a sweep makes of profile name with
 // key=value: "shared/max-idle-per-host=4".
-func SweptName(name, key, value string) string { return name + "/" + key + "=" + value }
+func sweptName(name, key, value string) string { return name + "/" + key + "=" + value }
