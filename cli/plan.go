@@ -77,18 +77,8 @@ func resolve(rc *runConfig, stderr io.Writer) (*experiment.Plan, error) {
 		}
 		pl.Proxy = http.ProxyURL(u)
 	}
-	d := loadgen.Defaults{Workers: max(rc.concurrency, rc.maxWorkers), Timeout: rc.timeout, HasTimeout: true}
-	if len(rc.profileSpec) == 0 {
-		if pl.Profiles, err = loadgen.DefaultProfiles(pl.Targets[0].URL, d); err != nil {
-			return nil, err
-		}
-	}
-	for _, spec := range rc.profileSpec {
-		p, err := loadgen.ParseProfile(spec, d)
-		if err != nil {
-			return nil, usagef("-p %v", err)
-		}
-		pl.Profiles = append(pl.Profiles, p)
+	if err := rc.planProfiles(pl, stderr); err != nil {
+		return nil, err
 	}
 	if err := loadgen.CheckNames(pl.Profiles); err != nil {
 		return nil, usagef("%v", err)
@@ -247,8 +237,19 @@ func (rc *runConfig) planSegment(pl *experiment.Plan) error {
 	case l.Requests > 0 && seg.Requests(l.Requests) < int64(max(pl.Rounds, 1)):
 		return usagef("--segment %s with -n %d: each segment needs a request per round (%d rounds); raise -n", seg, l.Requests, max(pl.Rounds, 1))
 	}
+	for i := range pl.Loads {
+		if pl.Loads[i].Workers < seg.Count {
+			return usagef("--segment %s with -c %d: every segment needs a worker; use -c %d or more", seg, pl.Loads[i].Workers, seg.Count)
+		}
+	}
 	pl.Segment = seg
-	l.Workers, l.MaxWorkers, l.Requests = seg.Workers(l.Workers), seg.Workers(l.MaxWorkers), seg.Requests(l.Requests)
+	share := func(l *experiment.Load) {
+		l.Workers, l.MaxWorkers, l.Requests = seg.Workers(l.Workers), seg.Workers(l.MaxWorkers), seg.Requests(l.Requests)
+	}
+	share(l)
+	for i := range pl.Loads {
+		share(&pl.Loads[i])
+	}
 	switch {
 	case rc.startAt != "":
 		at, err := time.Parse(time.RFC3339Nano, rc.startAt)

@@ -245,6 +245,9 @@ func (pl *plainLines) Event(ev experiment.Event) {
 		case ev.Rounds == 1 && ev.Round == 1:
 			fmt.Fprintf(pl.w, "[%d/%d] %s (%s): %s\n", ev.Index+1, ev.Count, ev.Name, ev.Strategy, describeLoad(ev.Load))
 			pl.last = now
+		case first && ev.LoadSwept:
+			fmt.Fprintf(pl.w, "%d profiles in %d interleaved rounds, each profile %s in all, at the load its name gives\n", ev.Count, ev.Rounds, describeBound(ev.Load))
+			pl.last = now
 		case first:
 			fmt.Fprintf(pl.w, "%d profiles in %d interleaved rounds, each profile %s in all\n", ev.Count, ev.Rounds, describeLoad(ev.Load))
 			pl.last = now
@@ -273,16 +276,24 @@ func (pl *plainLines) Close(bool) {}
 // describeLoad says how a profile is driven: "5s with 8 workers after a 1s
 // warm-up", "1000 requests at 200/s, at most 16 in flight".
 func describeLoad(l experiment.Load) string {
-	var s string
-	if l.Requests > 0 {
-		s = fmt.Sprintf("%d requests", l.Requests)
-	} else {
-		s = l.Duration.String()
-	}
+	s := describeBound(experiment.Load{Requests: l.Requests, Duration: l.Duration})
 	if l.Rate > 0 {
 		s += fmt.Sprintf(" at %s/s, at most %d in flight", report.FormatRate(l.Rate), max(l.Workers, l.MaxWorkers))
 	} else {
 		s += fmt.Sprintf(" with %d workers", l.Workers)
+	}
+	if l.Warmup > 0 {
+		s += fmt.Sprintf(" after a %v warm-up", l.Warmup)
+	}
+	return s
+}
+
+// describeBound says how long a profile runs: "5s", "1000 requests", "5s
+// after a 1s warm-up".
+func describeBound(l experiment.Load) string {
+	s := l.Duration.String()
+	if l.Requests > 0 {
+		s = fmt.Sprintf("%d requests", l.Requests)
 	}
 	if l.Warmup > 0 {
 		s += fmt.Sprintf(" after a %v warm-up", l.Warmup)

@@ -51,16 +51,24 @@ type runConfig struct {
 	wide        bool
 	quiet       bool
 	urls        []string
+
+	// workers and rates are -c and -r, one value or a sweep of the load;
+	// concurrency and rate are their largest values.
+	workers, rates loadList
+	sweep          string
+	knobSweep      loadgen.Sweep // --sweep parsed
 }
 
 // newRunFlags defines the run subcommand's flags into rc.
 func newRunFlags(rc *runConfig) *flag.FlagSet {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.IntVar(&rc.concurrency, "c", 8, "workers (closed model), or the cap on requests in flight (open model)")
+	rc.workers = loadList{raw: "8", whole: true}
+	fs.Var(&rc.workers, "c", "workers (closed model), or the cap on requests in flight (open model); `N,N,...` sweeps the load")
 	fs.DurationVar(&rc.duration, "d", 5*time.Second, "measured duration per profile (ignored with -n)")
 	fs.Int64Var(&rc.requests, "n", 0, "measured requests per profile (instead of -d)")
 	fs.DurationVar(&rc.warmup, "warmup", 0, "sent before each profile's measured window and not recorded")
-	fs.Float64Var(&rc.rate, "r", 0, "open model: requests a second for the whole fleet, per profile (0: closed model)")
+	fs.Var(&rc.rates, "r", "open model: requests a second for the whole fleet, per profile (0: closed model); `R,R,...` sweeps the load")
+	fs.StringVar(&rc.sweep, "sweep", "", "run each profile at each value of a knob, `KEY=V1,V2,...` (counts also A..B: powers of two), e.g. max-idle-per-host=1..64, and recommend one")
 	fs.IntVar(&rc.maxWorkers, "max-workers", 0, "open model: let the fleet grow up to this many workers when all are busy")
 	fs.IntVar(&rc.rounds, "rounds", 0, "split each profile's -d or -n into `N` rounds, interleaved across profiles, for intervals and verdicts (default: "+fmt.Sprint(defaultRounds)+" with several profiles, 1 with one)")
 	fs.StringVar(&rc.seed, "seed", "", "shuffle each round's profile order from this `SEED` (a whole number) instead of the balanced rotation")
@@ -122,6 +130,12 @@ func parseRun(args []string, helpOut io.Writer) (*runConfig, error) {
 		return nil, err
 	}
 	rc.urls = fs.Args()
+	if err := rc.checkLoads(); err != nil {
+		return nil, err
+	}
+	if err := rc.parseSweep(); err != nil {
+		return nil, err
+	}
 	if rc.jsonOut {
 		rc.format = "json"
 	}

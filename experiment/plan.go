@@ -28,7 +28,15 @@ type Plan struct {
 	// Proxy, if set, chooses the proxy of each request (http.Transport.Proxy).
 	Proxy    func(*http.Request) (*url.URL, error)
 	Profiles []loadgen.Profile
-	Load     Load
+	// Load is how every profile is driven, unless Loads says otherwise.
+	Load Load
+	// Loads, when not empty, is each profile's own load, index for index
+	// with Profiles: a sweep of the load (-c 8,32 or -r 100,200) runs each
+	// profile at one level.
+	Loads []Load
+	// Sweep, when set, describes the sweep the profiles come from, for the
+	// results (Settings.Sweep).
+	Sweep *results.Sweep
 	// Rounds splits each profile's measured window into this many rounds,
 	// interleaved across profiles (0 or 1: one round each, in turn).
 	Rounds int
@@ -81,6 +89,34 @@ func (l Load) bound(k, n int) loadgen.Bound {
 		return loadgen.Bound{Requests: per}
 	}
 	return loadgen.Bound{Duration: l.Duration / time.Duration(n)}
+}
+
+// LoadOf returns the load of profile i: Loads[i], or Load.
+func (pl *Plan) LoadOf(i int) Load {
+	if len(pl.Loads) > 0 {
+		return pl.Loads[i]
+	}
+	return pl.Load
+}
+
+// settings are the run-wide settings of the results: Load's, with a load
+// sweep's largest level in Concurrency and Rate (each profile records its
+// own), and the sweep.
+func (pl *Plan) settings() results.Settings {
+	s := pl.Load.Settings()
+	for _, l := range pl.Loads {
+		s.Concurrency, s.Rate, s.MaxWorkers = max(s.Concurrency, l.Workers), max(s.Rate, l.Rate), max(s.MaxWorkers, l.MaxWorkers)
+	}
+	s.Sweep = pl.Sweep
+	return s
+}
+
+// check rejects a plan whose loads do not match its profiles.
+func (pl *Plan) check() error {
+	if len(pl.Loads) > 0 && len(pl.Loads) != len(pl.Profiles) {
+		return fmt.Errorf("plan: %d loads for %d profiles", len(pl.Loads), len(pl.Profiles))
+	}
+	return nil
 }
 
 // Settings returns the run-wide settings a results file records.

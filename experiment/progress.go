@@ -36,6 +36,9 @@ type Event struct {
 	Strategy     string
 	// Load describes how the profile is driven.
 	Load Load
+	// LoadSwept says the profiles run at different loads (a sweep of -c or
+	// -r): Load is this profile's alone.
+	LoadSwept bool
 	// Round and Rounds place the round in the run (Round from 1).
 	Round, Rounds int
 	// Figures is the round's results (RoundDone).

@@ -37,10 +37,13 @@ func Run(ctx context.Context, pl *Plan, progress func(Event)) (*results.Results,
 	if progress == nil {
 		progress = func(Event) {}
 	}
+	if err := pl.check(); err != nil {
+		return nil, err
+	}
 	n := max(pl.Rounds, 1)
 	res := &results.Results{
 		Version: results.Version, Started: time.Now().UTC(), Target: TargetNames(pl.Targets),
-		Settings: pl.Load.Settings(),
+		Settings: pl.settings(),
 	}
 	if pl.Rounds > 1 {
 		res.Settings.Rounds, res.Settings.Seed = n, pl.Seed
@@ -117,6 +120,8 @@ func Run(ctx context.Context, pl *Plan, progress func(Event)) (*results.Results,
 		if err := stats.Assess(res); err != nil {
 			return nil, err
 		}
+	} else {
+		res.Recommendation = stats.Recommend(res) // says it needs rounds
 	}
 	return res, nil
 }
@@ -128,9 +133,14 @@ func (pl *Plan) finish(ctx context.Context, r *profileRun, i int, progress func(
 	sum := r.fleet.Close(ctx)
 	r.closedOpened = max(r.closedOpened, r.fleet.Opened())
 	r.fleet = nil
-	prof, err := r.rec.Profile(RunInfo(r.p, pl.Segment.Rate(pl.Load.Rate), sum))
+	l := pl.LoadOf(i)
+	prof, err := r.rec.Profile(RunInfo(r.p, pl.Segment.Rate(l.Rate), sum))
 	if err != nil {
 		return nil, fmt.Errorf("profile %s: %w", r.p.Name, err)
+	}
+	prof.Load = &results.ProfileLoad{Concurrency: l.Workers, Rate: l.Rate}
+	if sw := r.p.Swept; sw != nil {
+		prof.Sweep = &results.SweepPoint{Profile: sw.From, Value: sw.Value, Number: sw.Number}
 	}
 	if last := len(r.rounds) - 1; last >= 0 {
 		r.rounds[last].Opened += sum.AfterRounds
@@ -146,7 +156,7 @@ func (pl *Plan) finish(ctx context.Context, r *profileRun, i int, progress func(
 	if pl.Embedded != nil {
 		crossCheck(pl.Embedded, &prof, r.p.Name, sum.Interrupted)
 	}
-	progress(Event{Kind: ProfileDone, Index: i, Count: len(pl.Profiles), Name: prof.Name, Strategy: prof.Strategy, Load: pl.Load, Result: &prof})
+	progress(Event{Kind: ProfileDone, Index: i, Count: len(pl.Profiles), Name: prof.Name, Strategy: prof.Strategy, Load: l, Result: &prof})
 	return &prof, nil
 }
 
@@ -155,7 +165,7 @@ func (pl *Plan) finish(ctx context.Context, r *profileRun, i int, progress func(
 // the measured ones.
 func (pl *Plan) start(ctx context.Context, i int, runs []*profileRun) (*profileRun, error) {
 	p := &pl.Profiles[i]
-	l := pl.Load
+	l := pl.LoadOf(i)
 	r := &profileRun{p: p, rec: stats.NewRecorder(stats.Options{Open: l.Rate > 0, Retries: p.Retry.Max > 0}),
 		client: stats.NewClientMeter()}
 	cfg := loadgen.Config{
@@ -181,11 +191,11 @@ func (pl *Plan) round(ctx context.Context, r *profileRun, runs []*profileRun, k,
 		alignTarget(ctx, srv, opened(runs), r.p.Name)
 	}
 	ev := Event{Kind: RoundStarted, Index: i, Count: len(runs), Name: r.p.Name, Strategy: string(r.p.Pool.Strategy),
-		Load: pl.Load, Round: k + 1, Rounds: n}
+		Load: pl.LoadOf(i), LoadSwept: len(pl.Loads) > 0, Round: k + 1, Rounds: n}
 	progress(ev)
 	stop := ticks(r.rec, ev, progress)
 	r.client.Begin()
-	rd := r.fleet.Round(ctx, pl.Load.bound(k, n))
+	rd := r.fleet.Round(ctx, ev.Load.bound(k, n))
 	r.client.End()
 	stop()
 	if last := len(r.rounds) - 1; last >= 0 {

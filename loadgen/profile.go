@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"strconv"
@@ -20,6 +21,8 @@ type Profile struct {
 	// RetryOn and Backoff are the retry-on and backoff keys as given, or
 	// their defaults; Retry holds them parsed.
 	RetryOn, Backoff string
+	// Swept, for a profile a --sweep made, is where it sits in the sweep.
+	Swept *Swept
 }
 
 // Defaults are the run-wide values a profile starts from.
@@ -48,25 +51,84 @@ type Knob struct {
 	Default string
 	set     func(p *Profile, v string) error
 	get     func(p *Profile) string // "" leaves the key out of options
+	// kind says whether the knob's values are numbers (a sweep's order and
+	// axis, ranges); zero is the number a value of 0 stands for (+Inf
+	// where 0 means no limit).
+	kind knobKind
+	zero float64
+}
+
+// knobKind is what a knob's values are.
+type knobKind int
+
+const (
+	textKind  knobKind = iota // lists, addresses: no order but the order given
+	countKind                 // whole numbers ≥ 0
+	durKind                   // durations
+	boolKind                  // true or false
+)
+
+// noLimitAtZero marks a knob whose 0 means no limit (or no timeout).
+func (k Knob) noLimitAtZero() Knob { return k.zeroIs(math.Inf(1)) }
+
+// zeroIs sets the number a value of 0 stands for.
+func (k Knob) zeroIs(v float64) Knob { k.zero = v; return k }
+
+// LookupKnob returns the knob named name.
+func LookupKnob(name string) (Knob, bool) {
+	for _, k := range Knobs() {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return Knob{}, false
+}
+
+// Number returns v, a value of the knob, as a number for ordering a sweep's
+// values and placing them on an axis: a count as itself, a duration in
+// seconds, and 0 as what it stands for (+Inf where it means no limit). ok is
+// false for knobs whose values are not numbers (true/false, lists,
+// addresses) and for a v the knob rejects.
+func (k Knob) Number(v string) (n float64, ok bool) {
+	switch k.kind {
+	case countKind:
+		c, err := parseCount(k.Name, v)
+		if err != nil {
+			return 0, false
+		}
+		n = float64(c)
+	case durKind:
+		d, err := parseDur(k.Name, v)
+		if err != nil {
+			return 0, false
+		}
+		n = d.Seconds()
+	default:
+		return 0, false
+	}
+	if n == 0 {
+		return k.zero, true
+	}
+	return n, true
 }
 
 // Knobs returns the table of profile keys, in the order help and the README
 // list them.
 func Knobs() []Knob {
 	return []Knob{
-		countKnob("max-idle", "`MaxIdleConns`", "max(100, workers)", func(o *pool.Options) *int { return &o.MaxIdle }),
-		countKnob("max-idle-per-host", "`MaxIdleConnsPerHost`", "workers (Go's own default is 2: profile `go-default`)", func(o *pool.Options) *int { return &o.MaxIdlePerHost }),
-		countKnob("max-conns-per-host", "`MaxConnsPerHost`", "0 (no limit)", func(o *pool.Options) *int { return &o.MaxConnsPerHost }),
-		durKnob("idle-timeout", "`IdleConnTimeout`", "90s", func(o *pool.Options) *time.Duration { return &o.IdleTimeout }),
+		countKnob("max-idle", "`MaxIdleConns`", "max(100, workers)", func(o *pool.Options) *int { return &o.MaxIdle }).noLimitAtZero(),
+		countKnob("max-idle-per-host", "`MaxIdleConnsPerHost`", "workers (Go's own default is 2: profile `go-default`)", func(o *pool.Options) *int { return &o.MaxIdlePerHost }).zeroIs(2), // 0: http.DefaultMaxIdleConnsPerHost
+		countKnob("max-conns-per-host", "`MaxConnsPerHost`", "0 (no limit)", func(o *pool.Options) *int { return &o.MaxConnsPerHost }).noLimitAtZero(),
+		durKnob("idle-timeout", "`IdleConnTimeout`", "90s", func(o *pool.Options) *time.Duration { return &o.IdleTimeout }).noLimitAtZero(),
 		boolKnob("keepalive", "`!DisableKeepAlives`", "true", func(o *pool.Options) *bool { return &o.KeepAlive }),
 		boolKnob("http2", "`Protocols.SetHTTP2` (ALPN over TLS)", "false: profiles speak HTTP/1.1", func(o *pool.Options) *bool { return &o.HTTP2 }),
 		boolKnob("h2c", "`Protocols.SetUnencryptedHTTP2`, HTTP/1 off", "false", func(o *pool.Options) *bool { return &o.H2C }),
 		boolKnob("tls-resume", "`TLSClientConfig.ClientSessionCache` shared by every connection of the profile", "false (as Go's default)", func(o *pool.Options) *bool { return &o.TLSResume }),
-		durKnob("dial-timeout", "`net.Dialer.Timeout`", "10s", func(o *pool.Options) *time.Duration { return &o.DialTimeout }),
-		durKnob("tls-timeout", "`TLSHandshakeTimeout`", "10s", func(o *pool.Options) *time.Duration { return &o.TLSTimeout }),
-		durKnob("header-timeout", "`ResponseHeaderTimeout`", "0 (none)", func(o *pool.Options) *time.Duration { return &o.HeaderTimeout }),
-		durKnob("timeout", "`http.Client.Timeout`", "`--timeout`", func(o *pool.Options) *time.Duration { return &o.Timeout }),
-		{Name: "retries", Field: "retry loop around `Client.Do`", Default: "0",
+		durKnob("dial-timeout", "`net.Dialer.Timeout`", "10s", func(o *pool.Options) *time.Duration { return &o.DialTimeout }).noLimitAtZero(),
+		durKnob("tls-timeout", "`TLSHandshakeTimeout`", "10s", func(o *pool.Options) *time.Duration { return &o.TLSTimeout }).noLimitAtZero(),
+		durKnob("header-timeout", "`ResponseHeaderTimeout`", "0 (none)", func(o *pool.Options) *time.Duration { return &o.HeaderTimeout }).noLimitAtZero(),
+		durKnob("timeout", "`http.Client.Timeout`", "`--timeout`", func(o *pool.Options) *time.Duration { return &o.Timeout }).noLimitAtZero(),
+		{Name: "retries", Field: "retry loop around `Client.Do`", Default: "0", kind: countKind,
 			set: func(p *Profile, v string) (err error) { p.Retry.Max, err = parseCount("retries", v); return err },
 			get: func(p *Profile) string { return strconv.Itoa(p.Retry.Max) }},
 		{Name: "retry-on", Field: "what a retry is for: statuses and reset, timeout, eof, refused", Default: "`" + DefaultRetryOn + "`",
@@ -96,19 +158,19 @@ func retryKey(p *Profile, v string) string {
 }
 
 func countKnob(name, field, def string, f func(*pool.Options) *int) Knob {
-	return Knob{Name: name, Field: field, Default: def,
+	return Knob{Name: name, Field: field, Default: def, kind: countKind,
 		set: func(p *Profile, v string) (err error) { *f(&p.Pool), err = parseCount(name, v); return err },
 		get: func(p *Profile) string { return strconv.Itoa(*f(&p.Pool)) }}
 }
 
 func durKnob(name, field, def string, f func(*pool.Options) *time.Duration) Knob {
-	return Knob{Name: name, Field: field, Default: def,
+	return Knob{Name: name, Field: field, Default: def, kind: durKind,
 		set: func(p *Profile, v string) (err error) { *f(&p.Pool), err = parseDur(name, v); return err },
 		get: func(p *Profile) string { return f(&p.Pool).String() }}
 }
 
 func boolKnob(name, field, def string, f func(*pool.Options) *bool) Knob {
-	return Knob{Name: name, Field: field, Default: def,
+	return Knob{Name: name, Field: field, Default: def, kind: boolKind,
 		set: func(p *Profile, v string) (err error) { *f(&p.Pool), err = parseBool(name, v); return err },
 		get: func(p *Profile) string { return strconv.FormatBool(*f(&p.Pool)) }}
 }
@@ -228,9 +290,9 @@ func parseBool(k, v string) (bool, error) {
 	return b, nil
 }
 
-// DefaultProfiles are the profiles of a run without -p. h2 needs TLS, so a
-// plain-HTTP target gets the first three.
-func DefaultProfiles(target *url.URL, d Defaults) ([]Profile, error) {
+// DefaultSpecs are the specs of the profiles of a run without -p. h2 needs
+// TLS, so a plain-HTTP target gets the first three.
+func DefaultSpecs(target *url.URL) []string {
 	specs := []string{
 		"shared",
 		"go-default=shared,max-idle=100,max-idle-per-host=2,idle-timeout=90s",
@@ -239,6 +301,12 @@ func DefaultProfiles(target *url.URL, d Defaults) ([]Profile, error) {
 	if target.Scheme == "https" {
 		specs = append(specs, "h2=shared,http2=true")
 	}
+	return specs
+}
+
+// DefaultProfiles are the profiles of a run without -p (DefaultSpecs).
+func DefaultProfiles(target *url.URL, d Defaults) ([]Profile, error) {
+	specs := DefaultSpecs(target)
 	out := make([]Profile, 0, len(specs))
 	for _, s := range specs {
 		p, err := ParseProfile(s, d)

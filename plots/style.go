@@ -74,7 +74,8 @@ func PhaseColor(i int) color.RGBA {
 	return palette[((i%n)+n)%n]
 }
 
-// Subtitle describes the run: target, concurrency or rate, and start date.
+// Subtitle describes the run: target, concurrency or rate (the levels of a
+// load sweep), and start date.
 func Subtitle(res *results.Results) string {
 	var parts []string
 	if t := strings.TrimSpace(res.Target); t != "" {
@@ -83,7 +84,18 @@ func Subtitle(res *results.Results) string {
 		}
 		parts = append(parts, t)
 	}
+	sw := res.Settings.Sweep
 	switch {
+	case sw != nil && len(sw.Loads) > 1:
+		var levels []string
+		for _, l := range sw.Loads {
+			levels = append(levels, strconv.FormatFloat(l, 'f', -1, 64))
+		}
+		if sw.Load == results.LoadRate {
+			parts = append(parts, "rate "+strings.Join(levels, ",")+"/s")
+		} else {
+			parts = append(parts, "c="+strings.Join(levels, ","))
+		}
 	case res.Settings.Rate > 0:
 		parts = append(parts, "rate "+strconv.FormatFloat(res.Settings.Rate, 'f', -1, 64)+"/s")
 	case res.Settings.Concurrency > 0:

@@ -30,7 +30,8 @@ const (
 )
 
 // Write renders every plot for res into dir (which exists) and returns the
-// paths written: summary.png (only when res has profiles), latency.png,
+// paths written: summary.png (only when res has profiles), sweep.png (only
+// when res swept a knob), latency.png,
 // phases.png, timeline.png, connections.png and one <profile>.hgrm per
 // profile that has a non-empty "total" histogram.
 //
@@ -51,6 +52,13 @@ func Write(res *results.Results, dir string) ([]string, error) {
 	}
 	if summary != "" {
 		paths = append(paths, summary)
+	}
+	sweep, err := writeSweep(res, filepath.Join(dir, SweepFile))
+	if err != nil {
+		errs = append(errs, fmt.Errorf("plots: %s: %w", SweepFile, err))
+	}
+	if sweep != "" {
+		paths = append(paths, sweep)
 	}
 	figures := []struct {
 		name  string

@@ -109,7 +109,10 @@ func WriteTablesLayout(w io.Writer, res *results.Results, markdown bool, l Layou
 	if err := writeClientNotes(w, res); err != nil {
 		return err
 	}
-	return writeRoundsNote(w, res)
+	if err := writeRoundsNote(w, res); err != nil {
+		return err
+	}
+	return writeRecommendations(w, res)
 }
 
 // summaryTable is the summary per profile: with wide, every column; else

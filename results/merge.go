@@ -107,6 +107,7 @@ func MergeProfiles(ps ...*Profile) (Profile, error) {
 		Errors: Errors{ByClass: map[string]int64{}}, Status: map[string]int64{},
 		Started: first.Started, Ended: first.Ended,
 		Phases: map[string]PhaseSummary{}, Histograms: map[string]string{},
+		Load: first.Load, Sweep: first.Sweep,
 	}
 	hists := map[string]*hdrhistogram.Histogram{}
 	protocols := map[string]int64{}
@@ -114,6 +115,9 @@ func MergeProfiles(ps ...*Profile) (Profile, error) {
 	for _, p := range ps {
 		if !maps.Equal(p.Options, first.Options) {
 			out.Notes = appendOnce(out.Notes, "merged runs used different options; options shown are the first run's")
+		}
+		if (p.Load == nil) != (first.Load == nil) || (p.Load != nil && *p.Load != *first.Load) {
+			out.Notes = appendOnce(out.Notes, "merged runs ran at different loads; the load shown is the first run's")
 		}
 		out.Requests += p.Requests
 		out.Errors.Total += p.Errors.Total

@@ -8,8 +8,11 @@ import "time"
 
 // Version is the results file format written by this build. Version 2
 // added rounds: settings.rounds, order, seed and baseline; per profile
-// rounds, intervals and vs_baseline.
-const Version = 2
+// rounds, intervals and vs_baseline. Version 3 added sweeps: settings.sweep,
+// per profile load (written on every profile) and sweep, and the run's
+// recommendation; segments (settings.segment, merged), round histograms and
+// the generator's own cost (client) came with it.
+const Version = 3
 
 // Results is the content of a results.json file: the contract between a run and
 // every report. It holds numbers and encoded histograms only, so a saved file can
@@ -23,6 +26,9 @@ type Results struct {
 	// Merged describes the segments a merge of a segmented run put
 	// together; absent otherwise.
 	Merged *Merged `json:"merged,omitempty"`
+	// Recommendation is a sweep's recommendation: one per swept profile
+	// and load level (stats.Assess fills it).
+	Recommendation []Recommendation `json:"recommendation,omitempty"`
 }
 
 // Merged is what a merge of a segmented run's files found: the run, its
@@ -58,6 +64,10 @@ type Settings struct {
 	// Segment says which part of a run split across generators this file
 	// holds (--segment); absent for a whole run.
 	Segment *Segment `json:"segment,omitempty"`
+	// Sweep describes a sweep of a knob or of the load. With a load sweep,
+	// Concurrency (or Rate) is the largest level; each profile's own is
+	// Profile.Load.
+	Sweep *Sweep `json:"sweep,omitempty"`
 }
 
 // Segment is one generator's part of a run split across Count generators.
@@ -114,6 +124,12 @@ type Profile struct {
 	// Client is the generator's own cost while the profile ran: when it is
 	// high, the figures describe the client, not the server.
 	Client *Client `json:"client,omitempty"`
+	// Load is the load the profile ran at (Results.LoadOf reads older
+	// files too).
+	Load *ProfileLoad `json:"load,omitempty"`
+	// Sweep places the profile in a sweep: the profile it was expanded from
+	// and the knob's value in it.
+	Sweep *SweepPoint `json:"sweep,omitempty"`
 	// Rounds are the profile's figures in each round it ran, in order.
 	Rounds []Round `json:"rounds,omitempty"`
 	// Intervals are the centre and 95 % interval of the per-round figures.

@@ -9,8 +9,9 @@ import (
 // Assess fills, from each profile's rounds, its intervals and its
 // comparison with the baseline (res.Settings.Baseline, or the first profile
 // when that is empty): round k of a profile is paired with round k of the
-// baseline. Profiles without rounds are left alone. It is how a run and a
-// merge of runs get their verdicts.
+// baseline. Profiles without rounds are left alone. Last, a sweep's
+// recommendation (Recommend). It is how a run and a merge of runs get their
+// verdicts.
 func Assess(res *results.Results) error {
 	if len(res.Profiles) == 0 {
 		return nil
@@ -51,11 +52,13 @@ func Assess(res *results.Results) error {
 			P99:        CompareRounds(f.p99, b.p99, false).Result(),
 		}
 	}
+	res.Recommendation = Recommend(res)
 	return nil
 }
 
-// figures are the per-round values a comparison ranges over.
-type figures struct{ throughput, p50, p99 []float64 }
+// figures are the per-round values a comparison ranges over; conns is new
+// connections per 1,000 requests (NaN for a round without requests).
+type figures struct{ throughput, p50, p99, conns []float64 }
 
 func figuresOf(rs []results.Round) figures {
 	var f figures
@@ -63,6 +66,7 @@ func figuresOf(rs []results.Round) figures {
 		f.throughput = append(f.throughput, r.Throughput)
 		f.p50 = append(f.p50, r.Latency.P50)
 		f.p99 = append(f.p99, r.Latency.P99)
+		f.conns = append(f.conns, 1000*float64(r.Opened)/float64(r.Requests))
 	}
 	return f
 }

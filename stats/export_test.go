@@ -1,0 +1,4 @@
+package stats
+
+// CompareConnsForTest is compareConns, for the external tests.
+var CompareConnsForTest = compareConns
