@@ -32,7 +32,10 @@ func ClientWarnings(p *results.Profile) []string {
 		return nil
 	}
 	var out []string
-	if c.CPUShare >= SaturatedShare {
+	if c.CPUShare >= SaturatedShare && p.Server != nil {
+		out = append(out, fmt.Sprintf("GENERATOR SATURATED: the process, generator and embedded target together, used %.0f %% of its cores (%.1f CPU-s): they compete for the same CPU, so the figures describe this machine more than either; a target of its own (reusebench serve, elsewhere) gives cleaner figures",
+			100*c.CPUShare, c.CPUS))
+	} else if c.CPUShare >= SaturatedShare {
 		out = append(out, fmt.Sprintf("GENERATOR SATURATED: it used %.0f %% of its cores (%.1f CPU-s): the figures describe the client as much as the server; split the load across generators (--segment) or give this one more CPU",
 			100*c.CPUShare, c.CPUS))
 	}
