@@ -38,7 +38,7 @@ func Run(ctx context.Context, pl *Plan, progress func(Event)) (*results.Results,
 	}
 	n := max(pl.Rounds, 1)
 	res := &results.Results{
-		Version: results.Version, Started: time.Now().UTC(), Target: TargetNames(pl.Targets),
+		Version: results.Version, Started: time.Now().UTC(), Target: TargetNames(pl.Targets, pl.ShowQuery),
 		Settings: pl.Load.Settings(),
 	}
 	if pl.Rounds > 1 {
