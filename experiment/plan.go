@@ -36,6 +36,11 @@ type Plan struct {
 	// Baseline names the profile the others are compared with ("": the
 	// first).
 	Baseline string
+	// Checkpoint, if set, receives the results so far after each round of
+	// every profile (and, with one round, after each profile), while the
+	// run goes on: a valid results file, for -o to save, so a run killed
+	// later keeps what finished. It must not keep the results.
+	Checkpoint func(*results.Results)
 	// ShowQuery keeps query values in the target names of results (they
 	// are REDACTED by default); user-info is never kept.
 	ShowQuery bool

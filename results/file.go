@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // Encode writes res as indented JSON, the results.json format.
@@ -18,6 +19,21 @@ func Encode(w io.Writer, res *Results) error {
 	return nil
 }
 
+// pending holds the temporary files WriteFile is filling, for
+// RemovePending.
+var pending sync.Map
+
+// RemovePending removes the temporary files of writes still in progress,
+// for a process about to exit at once (a second Ctrl-C): the folder keeps
+// the last complete file and no half-written one. The writes themselves then
+// fail.
+func RemovePending() {
+	pending.Range(func(k, _ any) bool {
+		os.Remove(k.(string))
+		return true
+	})
+}
+
 // WriteFile writes res to path atomically: into a temporary file in the same
 // folder, synced, then renamed over path, so a crash mid-write leaves the
 // previous file whole.
@@ -26,6 +42,8 @@ func WriteFile(path string, res *Results) (err error) {
 	if err != nil {
 		return fmt.Errorf("results: %w", err)
 	}
+	pending.Store(f.Name(), true)
+	defer pending.Delete(f.Name())
 	defer func() {
 		if err != nil {
 			f.Close()

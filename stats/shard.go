@@ -108,10 +108,10 @@ type shard struct {
 	round                   *hdrhistogram.Histogram
 	roundFrom, roundErrFrom int64
 	c                       counters
-	ring      [ringLen]secSlot
-	finalized int64
-	live      atomic.Int64 // requests, readable without the lock
-	_         [64]byte     // keep shards' hot fields on separate cache lines
+	ring                    [ringLen]secSlot
+	finalized               int64
+	live                    atomic.Int64 // requests, readable without the lock
+	_                       [64]byte     // keep shards' hot fields on separate cache lines
 }
 
 func (sh *shard) init(o Options) {
