@@ -2,6 +2,7 @@ package results
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -68,18 +69,40 @@ func WriteFile(path string, res *Results) (err error) {
 	return nil
 }
 
-// ReadFile reads one results.json file.
+// ReadFile reads one results.json file and validates it (Validate): a
+// report can trust what it returns. Its errors say why the file was
+// refused.
 func ReadFile(path string) (*Results, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read results: %w", err)
 	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read results: %w", err)
+	}
+	if len(b) > MaxFileSize {
+		return nil, fmt.Errorf("%s is larger than %d MiB: not a results.json file this build reads", path, MaxFileSize>>20)
+	}
+	r, err := Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s is %w", path, err)
+	}
+	return r, nil
+}
+
+// Parse decodes and validates the content of a results.json file.
+func Parse(b []byte) (*Results, error) {
 	var r Results
 	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("%s is not a results.json file: %w", path, err)
+		return nil, fmt.Errorf("not a results.json file: %w", err)
 	}
 	if r.Version == 0 || len(r.Profiles) == 0 {
-		return nil, fmt.Errorf("%s is not a results.json file (no version or no profiles)", path)
+		return nil, errors.New("not a results.json file (no version or no profiles)")
+	}
+	if err := Validate(&r); err != nil {
+		return nil, fmt.Errorf("not a valid results file: %w", err)
 	}
 	return &r, nil
 }
