@@ -2,14 +2,12 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/reusebench/reusebench/experiment"
@@ -236,12 +234,5 @@ func output(ctx context.Context, rc *runConfig, res *results.Results, stdout, st
 			return 1
 		}
 	}
-	switch {
-	case errors.Is(printErr, syscall.EPIPE):
-		return 141
-	case printErr != nil:
-		fmt.Fprintf(stderr, "reusebench run: stdout: %v\n", printErr)
-		return 1
-	}
-	return 0
+	return stdoutCode(printErr, "run", stderr)
 }
