@@ -32,7 +32,6 @@ func resolve(rc *runConfig, stderr io.Writer) (*experiment.Plan, error) {
 		pl.Embedded = srv
 		pl.TLS.RootCAs = srv.CertPool()
 		urls = []string{srv.URL() + "/"}
-		fmt.Fprintf(stderr, "embedded target at %s (TLS; HTTP/1.1 and HTTP/2 by ALPN; it counts what it accepts and serves)\n", srv.URL())
 	}
 	if err := rc.clientTLS(pl.TLS); err != nil {
 		return nil, err

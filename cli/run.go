@@ -180,6 +180,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "reusebench run: %v\n", err)
 		return exitCode(err)
 	}
+	if pl.Embedded != nil {
+		fmt.Fprintf(stderr, "embedded target at %s (TLS; HTTP/1.1 and HTTP/2 by ALPN; it counts what it accepts and serves)\n", pl.Embedded.URL())
+	}
 	res, err := experiment.Run(ctx, pl, progressLines(stderr))
 	if err != nil {
 		fmt.Fprintf(stderr, "reusebench run: %v\n", err)
