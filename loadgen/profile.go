@@ -78,7 +78,7 @@ func Knobs() []Knob {
 		{Name: "local-addr", Field: "`net.Dialer.LocalAddr`", Default: "system's choice",
 			set: func(p *Profile, v string) error {
 				if net.ParseIP(v) == nil {
-					return fmt.Errorf("local-addr=%s: want an IP address of this machine, e.g. 127.0.0.2", v)
+					return fmt.Errorf("local-addr=%s: want an IP address of this machine, e.g. 127.0.0.2", shown(v))
 				}
 				p.Pool.LocalAddr = v
 				return nil
@@ -228,10 +228,19 @@ func (p *Profile) Options() map[string]string {
 	return m
 }
 
+// shown is a value as an error quotes it: as it is when printable, else
+// Go-quoted, so an error stays one line.
+func shown(v string) string {
+	if printable(v) {
+		return v
+	}
+	return strconv.Quote(v)
+}
+
 func parseCount(k, v string) (int, error) {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
-		return 0, fmt.Errorf("%s=%s: want a whole number ≥ 0", k, v)
+		return 0, fmt.Errorf("%s=%s: want a whole number ≥ 0", k, shown(v))
 	}
 	return n, nil
 }
@@ -239,7 +248,7 @@ func parseCount(k, v string) (int, error) {
 func parseDur(k, v string) (time.Duration, error) {
 	d, err := time.ParseDuration(v)
 	if err != nil || d < 0 {
-		return 0, fmt.Errorf("%s=%s: want a duration such as 500ms or 30s (0 for none)", k, v)
+		return 0, fmt.Errorf("%s=%s: want a duration such as 500ms or 30s (0 for none)", k, shown(v))
 	}
 	return d, nil
 }
@@ -247,7 +256,7 @@ func parseDur(k, v string) (time.Duration, error) {
 func parseBool(k, v string) (bool, error) {
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return false, fmt.Errorf("%s=%s: want true or false", k, v)
+		return false, fmt.Errorf("%s=%s: want true or false", k, shown(v))
 	}
 	return b, nil
 }
