@@ -1,6 +1,7 @@
 package server
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -25,7 +26,11 @@ func FuzzParseStall(f *testing.F) {
 		if again, err := ParseStall(st.String()); err != nil || again != st {
 			t.Errorf("ParseStall(%q) = %v, whose String %q reads back as %v, %v", s, st, st.String(), again, err)
 		}
-		if r := st.remaining(st.Every + st.For/2); r <= 0 || r > st.For {
+		at := st.For / 2 // half-way into the first stall, or the second when it fits
+		if st.Every <= math.MaxInt64-st.For {
+			at += st.Every
+		}
+		if r := st.remaining(at); r <= 0 || r > st.For {
 			t.Errorf("%v: remaining half-way into a stall = %v", st, r)
 		}
 	})
