@@ -146,6 +146,7 @@ func TestBadValuesRefused(t *testing.T) {
 	}{
 		{[]string{"-r", "NaN", url}, "want a finite rate"},
 		{[]string{"-r", "Inf", url}, "want a finite rate"},
+		{[]string{"-r", "1e300", url}, "at most 1e+07"},
 		{[]string{"--timeout", "-1s", url}, "want a duration of 0 or more"},
 		{[]string{"-m", "G(T", url}, "want a token such as GET"},
 		{[]string{"-H", "X-Api-Key HEADERVAL7", url}, "want 'Name: Value'"},

@@ -11,13 +11,17 @@ import (
 	"github.com/reusebench/reusebench/loadgen"
 )
 
+// maxRate is the highest -r: beyond it the pacer's arithmetic means
+// nothing (no generator sends ten million requests a second).
+const maxRate = 10_000_000
+
 // checkValues rejects flag values no run can use, each with one line that
 // names what is valid and quotes no secret: it runs before anything is
 // started or sent.
 func (rc *runConfig) checkValues() error {
 	switch {
-	case math.IsNaN(rc.rate) || math.IsInf(rc.rate, 0):
-		return usagef("-r %v: want a finite rate in requests a second (or 0 for the closed model)", rc.rate)
+	case math.IsNaN(rc.rate) || math.IsInf(rc.rate, 0) || rc.rate > maxRate:
+		return usagef("-r %v: want a finite rate in requests a second, at most %g (or 0 for the closed model)", rc.rate, float64(maxRate))
 	case rc.timeout < 0:
 		return usagef("--timeout %v: want a duration of 0 or more (0 for none)", rc.timeout)
 	case rc.targetsFile != "" && (rc.method != "" || rc.body != ""):
