@@ -191,7 +191,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitCode(err)
 	}
-	code := output(ctx, rc, res, stdout, stderr)
+	code := output(rc, res, stdout, stderr)
 	if code == 0 && ctx.Err() != nil {
 		fmt.Fprintln(stderr, "interrupted: the results above hold what was measured until then")
 		return interruptCode(ctx)
@@ -214,17 +214,22 @@ func checkpointer(path string, stderr io.Writer) func(*results.Results) {
 // output writes the final results.json (with -o) first, then prints res on
 // stdout in the chosen format, then draws the plots: a stdout closed early
 // (| head) still leaves every file written, and exits 141 as a SIGPIPE
-// would. It returns the exit status.
-func output(ctx context.Context, rc *runConfig, res *results.Results, stdout, stderr io.Writer) int {
+// would; a results.json that cannot be written still leaves the tables
+// printed. It returns the exit status.
+func output(rc *runConfig, res *results.Results, stdout, stderr io.Writer) int {
+	code := 0
+	var paths []string
 	if rc.outDir != "" {
-		if err := results.WriteFile(filepath.Join(rc.outDir, "results.json"), res); err != nil {
-			fmt.Fprintf(stderr, "reusebench run: %v\n", err)
-			return 1
+		path := filepath.Join(rc.outDir, "results.json")
+		if err := results.WriteFile(path, res); err != nil {
+			fmt.Fprintf(stderr, "reusebench run: %v (the tables still follow)\n", err)
+			code = 1
+		} else {
+			paths = append(paths, path)
 		}
 	}
-	printErr := report.Print(stdout, res, rc.format)
+	printCode := stdoutCode(report.Print(stdout, res, rc.format), "run", stderr)
 	if rc.outDir != "" {
-		paths := []string{filepath.Join(rc.outDir, "results.json")}
 		var err error
 		if rc.plots {
 			var plotted []string
@@ -234,8 +239,11 @@ func output(ctx context.Context, rc *runConfig, res *results.Results, stdout, st
 		fmt.Fprintf(stderr, "wrote %d files to %s/: %v\n", len(paths), rc.outDir, report.Names(paths))
 		if err != nil {
 			fmt.Fprintf(stderr, "reusebench run: %v\n", err)
-			return 1
+			code = 1
 		}
 	}
-	return stdoutCode(printErr, "run", stderr)
+	if printCode != 0 {
+		return printCode
+	}
+	return code
 }
