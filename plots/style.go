@@ -3,8 +3,8 @@ package plots
 import (
 	"fmt"
 	"image/color"
+	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 
@@ -219,15 +219,10 @@ func renderPNG(paint func(vg.CanvasSizer), path string) (err error) {
 
 // writeCanvas encodes c as a PNG file at path.
 func writeCanvas(c *vgimg.Canvas, path string) error {
-	out, err := os.Create(path)
-	if err != nil {
+	return results.WriteAtomic(path, func(w io.Writer) error {
+		_, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(w)
 		return err
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(out); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	})
 }
 
 // setLogY puts p's y axis on a log scale spanning the lines, from and to a

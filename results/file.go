@@ -38,10 +38,21 @@ func RemovePending() {
 // WriteFile writes res to path atomically: into a temporary file in the same
 // folder, synced, then renamed over path, so a crash mid-write leaves the
 // previous file whole.
-func WriteFile(path string, res *Results) (err error) {
+func WriteFile(path string, res *Results) error {
+	if err := WriteAtomic(path, func(w io.Writer) error { return Encode(w, res) }); err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	return nil
+}
+
+// WriteAtomic writes path atomically with what fill writes: into a
+// temporary file in the same folder (removed by RemovePending if the
+// process must exit first), synced, made 0644, then renamed over path. The
+// report's plots are written so too.
+func WriteAtomic(path string, fill func(io.Writer) error) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
-		return fmt.Errorf("results: %w", err)
+		return err
 	}
 	pending.Store(f.Name(), true)
 	defer pending.Delete(f.Name())
@@ -51,22 +62,19 @@ func WriteFile(path string, res *Results) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	if err := Encode(f, res); err != nil {
+	if err := fill(f); err != nil {
 		return err
 	}
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("results: %w", err)
+		return err
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("results: %w", err)
+		return err
 	}
 	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return fmt.Errorf("results: %w", err)
+		return err
 	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("results: %w", err)
-	}
-	return nil
+	return os.Rename(f.Name(), path)
 }
 
 // ReadFile reads one results.json file and validates it (Validate): a
