@@ -46,6 +46,7 @@ const compareExamples = `  # the embedded target at 8 workers, then at 32: NEW (
 func compareCmd(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	format := fs.String("format", "table", "what to print on stdout: "+report.CompareFormatNames)
+	allowDup := fs.Bool("allow-duplicates", false, "compare a run with itself (same start and target) instead of refusing it")
 	var failPct float64
 	failSet := false
 	fs.Func("fail-on-regression", "exit 1 when a profile's throughput or p99 is worse by more than `PCT` % (5 means 5 %)", func(s string) error {
@@ -76,18 +77,13 @@ func compareCmd(_ context.Context, args []string, stdout, stderr io.Writer) int 
 	case len(files) != 2:
 		return fail("want two runs, OLD and NEW (results.json files or report folders), got %d", len(files))
 	}
-	var runs [2]*results.Results
-	for i, f := range files {
-		r, err := readRun(f)
-		if err != nil {
-			return fail("%v", err)
-		}
-		runs[i] = r
+	runs, err := readInputs(files, nil, *allowDup)
+	if err != nil {
+		return fail("%v", err)
 	}
 	rc := report.CompareRuns(runs[0], runs[1], failPct)
-	if err := report.WriteComparison(stdout, rc, *format); err != nil {
-		fmt.Fprintf(stderr, "reusebench compare: %v\n", err)
-		return 1
+	if code := stdoutCode(report.WriteComparison(stdout, rc, *format), "compare", stderr); code != 0 {
+		return code
 	}
 	if failSet && len(rc.Regressed) > 0 {
 		fmt.Fprintf(stderr, "reusebench compare: regression beyond %s %% in throughput or p99: %s\n",
@@ -97,7 +93,8 @@ func compareCmd(_ context.Context, args []string, stdout, stderr io.Writer) int 
 	return 0
 }
 
-// readRun reads a results.json file, or FOLDER/results.json for a folder.
+// readRun reads a results.json file, or FOLDER/results.json for a folder,
+// validated (results.ReadFile).
 func readRun(path string) (*results.Results, error) {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		file := filepath.Join(path, "results.json")

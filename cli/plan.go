@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -36,7 +35,6 @@ func resolve(rc *runConfig, stderr io.Writer) (*experiment.Plan, error) {
 		pl.Embedded = srv
 		pl.TLS.RootCAs = srv.CertPool()
 		urls = []string{srv.URL() + "/"}
-		fmt.Fprintf(stderr, "embedded target at %s (TLS, HTTP/1.1 and HTTP/2; it counts what it serves)\n", srv.URL())
 	}
 	if err := rc.clientTLS(pl.TLS); err != nil {
 		return nil, err
@@ -54,7 +52,7 @@ func resolve(rc *runConfig, stderr io.Writer) (*experiment.Plan, error) {
 		if err != nil {
 			return nil, usagef("%v", err)
 		}
-		pl.Targets = append(pl.Targets, loadgen.Target{Method: rc.method, URL: u, Header: header.Clone(), Body: body})
+		pl.Targets = append(pl.Targets, loadgen.Target{Method: rc.requestMethod(), URL: u, Header: header.Clone(), Body: body})
 	}
 	if rc.targetsFile != "" {
 		f, err := os.Open(rc.targetsFile)
@@ -71,9 +69,9 @@ func resolve(rc *runConfig, stderr io.Writer) (*experiment.Plan, error) {
 		return nil, err
 	}
 	if rc.proxy != "" {
-		u, err := url.Parse(rc.proxy)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, usagef("--proxy %q: want an http:// proxy URL", rc.proxy)
+		u, err := parseProxy(rc.proxy)
+		if err != nil {
+			return nil, err
 		}
 		pl.Proxy = http.ProxyURL(u)
 	}
@@ -83,6 +81,10 @@ func resolve(rc *runConfig, stderr io.Writer) (*experiment.Plan, error) {
 	if err := loadgen.CheckNames(pl.Profiles); err != nil {
 		return nil, usagef("%v", err)
 	}
+	if err := loadgen.CheckTargets(pl.Profiles, pl.Targets); err != nil {
+		return nil, usagef("-p %v", err)
+	}
+	pl.ShowQuery = rc.showQuery
 	if err := rc.planRounds(pl); err != nil {
 		return nil, err
 	}
@@ -138,32 +140,6 @@ func (rc *runConfig) requestHeader() (http.Header, error) {
 		r := http.Request{Header: http.Header{}}
 		r.SetBasicAuth(user, pass)
 		h.Set("Authorization", r.Header.Get("Authorization"))
-	}
-	return h, nil
-}
-
-// parseCookies parses --cookie 'name=value' flags.
-func parseCookies(list []string) ([]*http.Cookie, error) {
-	var out []*http.Cookie
-	for _, kv := range list {
-		cs, err := http.ParseCookie(kv)
-		if err != nil || len(cs) != 1 {
-			return nil, usagef("--cookie %q: want name=value", kv)
-		}
-		out = append(out, cs[0])
-	}
-	return out, nil
-}
-
-func parseHeaders(list []string) (http.Header, error) {
-	h := http.Header{}
-	for _, kv := range list {
-		k, v, ok := strings.Cut(kv, ":")
-		k = strings.TrimSpace(k)
-		if !ok || k == "" || strings.ContainsAny(k, " \t") {
-			return nil, usagef("-H %q: want 'Key: Value'", kv)
-		}
-		h.Add(k, strings.TrimSpace(v))
 	}
 	return h, nil
 }

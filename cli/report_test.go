@@ -96,7 +96,7 @@ func TestReportMergesFiles(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2", bad, code)
 		}
 	}
-	if code := dispatch(context.Background(), []string{"report", "/nonexistent/results.json"}, &bytes.Buffer{}, &bytes.Buffer{}); code != 1 {
-		t.Errorf("missing file: exit %d, want 1", code)
+	if code := dispatch(context.Background(), []string{"report", "/nonexistent/results.json"}, &bytes.Buffer{}, &bytes.Buffer{}); code != 2 {
+		t.Errorf("missing file: exit %d, want 2 (bad input)", code)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -41,6 +42,7 @@ type runConfig struct {
 	keyFile     string
 	proxy       string
 	targetsFile string
+	showQuery   bool
 	rounds      int
 	seed        string
 	baseline    string
@@ -78,7 +80,7 @@ func newRunFlags(rc *runConfig) *flag.FlagSet {
 	fs.StringVar(&rc.runID, "run-id", "", "the id of a segmented run in every segment's results (default: from --start-at, or chosen by the rendezvous)")
 	fs.StringVar(&rc.baseline, "baseline", "", "compare the other profiles with the profile `NAME` (default: the first)")
 	fs.Var(&rc.profileSpec, "p", "profile `[name=]strategy[,key=value...]`, repeatable; strategies: shared, per-worker, fresh; keys: "+loadgen.KnobNames())
-	fs.StringVar(&rc.method, "m", "GET", "request method")
+	fs.StringVar(&rc.method, "m", "", "request `METHOD` (default GET)")
 	fs.Var(&rc.headers, "H", "request header `'Key: Value'`, repeatable")
 	fs.StringVar(&rc.body, "body", "", "request body, or @FILE to read it from FILE")
 	fs.DurationVar(&rc.timeout, "timeout", 30*time.Second, "whole-request timeout, 0 for none (a profile's timeout= key overrides it)")
@@ -91,6 +93,7 @@ func newRunFlags(rc *runConfig) *flag.FlagSet {
 	fs.StringVar(&rc.keyFile, "key", "", "client private key PEM `FILE` (with --cert)")
 	fs.StringVar(&rc.proxy, "proxy", "", "send through the HTTP proxy at `URL` (CONNECT for https targets)")
 	fs.StringVar(&rc.targetsFile, "targets", "", "read targets from `FILE`: `METHOD URL` lines, optional 'Key: Value' header lines and an @BODYFILE line after each; requests go round-robin")
+	fs.BoolVar(&rc.showQuery, "show-query", false, "show the targets' query values in results, tables and plots (by default each is key=REDACTED)")
 	fs.BoolVar(&rc.jsonOut, "json", false, "print the results JSON on stdout instead of the tables (same as --format json)")
 	fs.StringVar(&rc.outDir, "o", "", "write results.json and the report into `DIR`")
 	fs.BoolVar(&rc.plots, "plots", true, "with -o, draw the PNG plots and .hgrm files beside results.json (--plots=false: results.json only)")
@@ -161,6 +164,9 @@ func parseRun(args []string, helpOut io.Writer) (*runConfig, error) {
 	case rc.targetsFile != "" && len(rc.urls) > 0:
 		return nil, usagef("give targets either as URLs or with --targets, not both")
 	}
+	if err := rc.checkValues(); err != nil {
+		return nil, err
+	}
 	if !report.ValidFormat(rc.format) {
 		return nil, usagef("--format %q: want %s", rc.format, report.FormatNames)
 	}
@@ -184,7 +190,11 @@ func parseRun(args []string, helpOut io.Writer) (*runConfig, error) {
 // profile alike.
 const defaultRounds = 20
 
-// runCmd is `reusebench run`: it returns the process's exit status.
+// runCmd is `reusebench run`: it returns the process's exit status. With
+// -o, the folder is checked before the first request, results.json is
+// saved as each round and profile completes, and the final results.json is
+// written before anything reaches stdout, so neither an interrupt nor a
+// closed stdout loses the run.
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	rc, err := parseRun(args, stdout)
 	if errors.Is(err, flag.ErrHelp) {
@@ -193,12 +203,19 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return flagError(stderr, "run", err)
 	}
 	pl, err := resolve(rc, stderr)
+	if pl != nil && pl.Embedded != nil {
+		defer pl.Embedded.Close()
+	}
+	if err == nil && rc.outDir != "" {
+		err = prepareOutDir(rc.outDir)
+		pl.Checkpoint = checkpointer(filepath.Join(rc.outDir, "results.json"), stderr)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "reusebench run: %v\n", err)
 		return exitCode(err)
 	}
 	if pl.Embedded != nil {
-		defer pl.Embedded.Close()
+		fmt.Fprintf(stderr, "embedded target at %s (TLS; HTTP/1.1 and HTTP/2 by ALPN; it counts what it accepts and serves)\n", pl.Embedded.URL())
 	}
 	var events func(experiment.Event)
 	view := newProgress(stderr, rc.quiet)
@@ -211,32 +228,64 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "reusebench run: %v\n", err)
+		if ctx.Err() != nil {
+			return interruptCode(ctx)
+		}
 		return exitCode(err)
 	}
-	if err := output(rc, res, stdout, stderr); err != nil {
-		fmt.Fprintf(stderr, "reusebench run: %v\n", err)
-		return 1
-	}
-	if ctx.Err() != nil {
+	code := output(rc, res, stdout, stderr)
+	if code == 0 && ctx.Err() != nil {
 		fmt.Fprintln(stderr, "interrupted: the results above hold what was measured until then")
-		return 130
+		return interruptCode(ctx)
 	}
-	return 0
+	return code
 }
 
-// output prints res on stdout in the chosen format and writes the report
-// folder when -o was given.
-func output(rc *runConfig, res *results.Results, stdout, stderr io.Writer) error {
-	if err := report.PrintLayout(stdout, res, rc.format, tableLayout(stdout, rc.wide)); err != nil {
-		return err
+// checkpointer returns the plan's Checkpoint for -o: it saves each
+// checkpoint to path atomically, and says once on stderr when it cannot.
+func checkpointer(path string, stderr io.Writer) func(*results.Results) {
+	warned := false
+	return func(res *results.Results) {
+		if err := results.WriteFile(path, res); err != nil && !warned {
+			warned = true
+			fmt.Fprintf(stderr, "reusebench run: saving %s as the run goes: %v\n", path, err)
+		}
 	}
-	if rc.outDir == "" {
-		return nil
+}
+
+// output writes the final results.json (with -o) first, then prints res on
+// stdout in the chosen format, then draws the plots: a stdout closed early
+// (| head) still leaves every file written, and exits 141 as a SIGPIPE
+// would; a results.json that cannot be written still leaves the tables
+// printed. It returns the exit status.
+func output(rc *runConfig, res *results.Results, stdout, stderr io.Writer) int {
+	code := 0
+	var paths []string
+	if rc.outDir != "" {
+		path := filepath.Join(rc.outDir, "results.json")
+		if err := results.WriteFile(path, res); err != nil {
+			fmt.Fprintf(stderr, "reusebench run: %v (the tables still follow)\n", err)
+			code = 1
+		} else {
+			paths = append(paths, path)
+		}
 	}
-	paths, err := report.WriteFolder(rc.outDir, res, rc.plots)
-	if err != nil {
-		return err
+	printCode := stdoutCode(report.PrintLayout(stdout, res, rc.format, tableLayout(stdout, rc.wide)), "run", stderr)
+	if rc.outDir != "" {
+		var err error
+		if rc.plots {
+			var plotted []string
+			plotted, err = report.WritePlots(rc.outDir, res)
+			paths = append(paths, plotted...)
+		}
+		fmt.Fprintf(stderr, "wrote %d files to %s/: %v\n", len(paths), rc.outDir, report.Names(paths))
+		if err != nil {
+			fmt.Fprintf(stderr, "reusebench run: %v\n", err)
+			code = 1
+		}
 	}
-	fmt.Fprintf(stderr, "wrote %d files to %s/: %v\n", len(paths), rc.outDir, report.Names(paths))
-	return nil
+	if printCode != 0 {
+		return printCode
+	}
+	return code
 }

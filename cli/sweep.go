@@ -56,7 +56,7 @@ func (l *loadList) parse(name string) error {
 		case err != nil && l.whole:
 			return usagef("%s %s: %q is not a whole number; give one, or several separated by commas (8,32,128)", name, l.raw, part)
 		case err != nil || v < 0 || math.IsInf(v, 0):
-			return usagef("%s %s: %q is not a rate; give one, or several separated by commas (100,200,400)", name, l.raw, part)
+			return usagef("%s %s: %q is not a rate: want a finite rate, or several separated by commas (100,200,400)", name, l.raw, part)
 		}
 		l.vals = append(l.vals, v)
 	}

@@ -16,7 +16,8 @@ func warmupLabel(name string) string { return name + " (warm-up)" }
 // alignTarget makes the embedded target count what follows under label:
 // once it has accepted every connection the client opened before, so that
 // none of them is counted under the new label, connections it accepts from
-// now on, and requests that start from now on, are label's.
+// now on, and requests that start from now on, are label's. ctx bounds the
+// wait (with 5 s).
 func alignTarget(ctx context.Context, srv *server.Server, openedBefore int64, label string) {
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
@@ -29,8 +30,8 @@ func alignTarget(ctx context.Context, srv *server.Server, openedBefore int64, la
 // on the server too, and notes any disagreement with the client's counts.
 // An interrupted run abandoned requests in flight, which the target may have
 // served: then only the connection counts are compared.
-func crossCheck(srv *server.Server, p *results.Profile, label string, interrupted bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+func crossCheck(wind context.Context, srv *server.Server, p *results.Profile, label string, interrupted bool) {
+	ctx, cancel := context.WithTimeout(wind, 5*time.Second)
 	defer cancel()
 	if err := srv.WaitLabelClosed(ctx, label, p.Connections.Opened); err != nil {
 		p.Checks = append(p.Checks, err.Error())

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -55,6 +54,14 @@ type Plan struct {
 	// instant the measured window starts on every generator and the run's
 	// id, and Run waits for that instant.
 	Start func(ctx context.Context) (at time.Time, runID string, err error)
+	// Checkpoint, if set, receives the results so far after each round of
+	// every profile (and, with one round, after each profile), while the
+	// run goes on: a valid results file, for -o to save, so a run killed
+	// later keeps what finished. It must not keep the results.
+	Checkpoint func(*results.Results)
+	// ShowQuery keeps query values in the target names of results (they
+	// are REDACTED by default); user-info is never kept.
+	ShowQuery bool
 	// Embedded is the embedded target when the run drives it: its counts are
 	// aligned with each measured window and cross-checked with the client's.
 	Embedded *server.Server
@@ -131,11 +138,16 @@ func (l Load) Settings() results.Settings {
 }
 
 // TargetNames names a run's targets for results files: the distinct URLs,
-// without credentials, at most three and a count of the rest.
-func TargetNames(ts []loadgen.Target) string {
+// redacted (loadgen.RedactURL: user-info and, unless showQuery, query
+// values), at most three and a count of the rest. It takes time linear in
+// the number of targets.
+func TargetNames(ts []loadgen.Target, showQuery bool) string {
 	var names []string
+	seen := map[string]bool{}
 	for _, t := range ts {
-		if n := t.URL.Redacted(); !slices.Contains(names, n) {
+		n := loadgen.RedactURL(t.URL, showQuery)
+		if !seen[n] {
+			seen[n] = true
 			names = append(names, n)
 		}
 	}

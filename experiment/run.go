@@ -32,7 +32,10 @@ type profileRun struct {
 // round 2, and so on; last, every pool is closed and each profile's results
 // are built, cross-checked and assessed against the baseline. Cancelling
 // ctx stops the run after the rounds in flight; what they measured is kept
-// and marked interrupted. progress, if not nil, receives the run's events.
+// and marked interrupted, and the wind-down (pools closing, the embedded
+// target's cross-check) takes at most WindDown more. progress, if not nil,
+// receives the run's events; the plan's Checkpoint, if set, the results so
+// far after every round and every finished profile.
 func Run(ctx context.Context, pl *Plan, progress func(Event)) (*results.Results, error) {
 	if progress == nil {
 		progress = func(Event) {}
@@ -40,9 +43,11 @@ func Run(ctx context.Context, pl *Plan, progress func(Event)) (*results.Results,
 	if err := pl.check(); err != nil {
 		return nil, err
 	}
+	wind, stopWind := windDown(ctx, WindDown)
+	defer stopWind()
 	n := max(pl.Rounds, 1)
 	res := &results.Results{
-		Version: results.Version, Started: time.Now().UTC(), Target: TargetNames(pl.Targets),
+		Version: results.Version, Started: time.Now().UTC(), Target: TargetNames(pl.Targets, pl.ShowQuery),
 		Settings: pl.settings(),
 	}
 	if pl.Rounds > 1 {
@@ -59,7 +64,7 @@ func Run(ctx context.Context, pl *Plan, progress func(Event)) (*results.Results,
 		}
 	}()
 	if pl.Start != nil {
-		seg, err := pl.synchronize(ctx, runs)
+		seg, err := pl.synchronize(ctx, wind, runs)
 		if err != nil {
 			return nil, err
 		}
@@ -75,29 +80,35 @@ func Run(ctx context.Context, pl *Plan, progress func(Event)) (*results.Results,
 				break
 			}
 			if runs[i] == nil {
-				r, err := pl.start(ctx, i, runs)
+				r, err := pl.start(ctx, wind, i, runs)
 				if err != nil {
 					return nil, err
 				}
 				runs[i] = r
 			}
-			pl.round(ctx, runs[i], runs, k, n, i, progress)
+			pl.round(ctx, wind, runs[i], runs, k, n, i, progress)
 			names = append(names, pl.Profiles[i].Name)
 			if k == n-1 {
-				prof, err := pl.finish(ctx, runs[i], i, progress)
+				prof, err := pl.finish(ctx, wind, runs[i], i, progress)
 				if err != nil {
 					return nil, err
 				}
 				profiles[i] = prof
+				if n == 1 && ctx.Err() == nil {
+					pl.checkpoint(res, runs, profiles, k+1)
+				}
 			}
 		}
 		if pl.Rounds > 1 {
 			res.Settings.Order = append(res.Settings.Order, names)
+			if k < n-1 && ctx.Err() == nil {
+				pl.checkpoint(res, runs, profiles, k+1)
+			}
 		}
 	}
 	for i, r := range runs { // interrupted: finish what started
 		if r != nil && r.fleet != nil && len(r.rounds) > 0 {
-			prof, err := pl.finish(ctx, r, i, progress)
+			prof, err := pl.finish(ctx, wind, r, i, progress)
 			if err != nil {
 				return nil, err
 			}
@@ -128,7 +139,7 @@ func Run(ctx context.Context, pl *Plan, progress func(Event)) (*results.Results,
 
 // finish closes profile r's pool, so its counts are final, and builds,
 // notes and cross-checks its results.
-func (pl *Plan) finish(ctx context.Context, r *profileRun, i int, progress func(Event)) (*results.Profile, error) {
+func (pl *Plan) finish(ctx, wind context.Context, r *profileRun, i int, progress func(Event)) (*results.Profile, error) {
 	r.closedOpened = r.fleet.Opened()
 	sum := r.fleet.Close(ctx)
 	r.closedOpened = max(r.closedOpened, r.fleet.Opened())
@@ -154,7 +165,7 @@ func (pl *Plan) finish(ctx context.Context, r *profileRun, i int, progress func(
 		prof.Notes = append(prof.Notes, fmt.Sprintf("interrupted after %.1f s: the figures cover what completed until then", prof.DurationS))
 	}
 	if pl.Embedded != nil {
-		crossCheck(pl.Embedded, &prof, r.p.Name, sum.Interrupted)
+		crossCheck(wind, pl.Embedded, &prof, r.p.Name, sum.Interrupted)
 	}
 	progress(Event{Kind: ProfileDone, Index: i, Count: len(pl.Profiles), Name: prof.Name, Strategy: prof.Strategy, Load: l, Result: &prof})
 	return &prof, nil
@@ -163,7 +174,7 @@ func (pl *Plan) finish(ctx context.Context, r *profileRun, i int, progress func(
 // start builds profile i's recorder and fleet: its pool and warm-up. With
 // the embedded target, the warm-up's connections are labelled apart from
 // the measured ones.
-func (pl *Plan) start(ctx context.Context, i int, runs []*profileRun) (*profileRun, error) {
+func (pl *Plan) start(ctx, wind context.Context, i int, runs []*profileRun) (*profileRun, error) {
 	p := &pl.Profiles[i]
 	l := pl.LoadOf(i)
 	r := &profileRun{p: p, rec: stats.NewRecorder(stats.Options{Open: l.Rate > 0, Retries: p.Retry.Max > 0}),
@@ -172,10 +183,10 @@ func (pl *Plan) start(ctx context.Context, i int, runs []*profileRun) (*profileR
 		Pool:    pool.Config{Options: p.Pool, TLS: pl.TLS, Proxy: pl.Proxy, Cookies: pl.Cookies},
 		Targets: pl.Targets, Workers: l.Workers, MaxWorkers: l.MaxWorkers,
 		Requests: l.Requests, Duration: l.Duration, Warmup: l.Warmup, Rate: l.Rate, Segment: pl.Segment,
-		Retry: p.Retry,
+		Retry: p.Retry, Wait: wind,
 	}
 	if srv := pl.Embedded; srv != nil {
-		alignTarget(ctx, srv, opened(runs), warmupLabel(p.Name))
+		alignTarget(wind, srv, opened(runs), warmupLabel(p.Name))
 	}
 	f, err := loadgen.NewFleet(ctx, cfg, r.rec)
 	if err != nil {
@@ -186,9 +197,9 @@ func (pl *Plan) start(ctx context.Context, i int, runs []*profileRun) (*profileR
 }
 
 // round runs round k (from 0) of n of profile r, the i-th.
-func (pl *Plan) round(ctx context.Context, r *profileRun, runs []*profileRun, k, n, i int, progress func(Event)) {
+func (pl *Plan) round(ctx, wind context.Context, r *profileRun, runs []*profileRun, k, n, i int, progress func(Event)) {
 	if srv := pl.Embedded; srv != nil {
-		alignTarget(ctx, srv, opened(runs), r.p.Name)
+		alignTarget(wind, srv, opened(runs), r.p.Name)
 	}
 	ev := Event{Kind: RoundStarted, Index: i, Count: len(runs), Name: r.p.Name, Strategy: string(r.p.Pool.Strategy),
 		Load: pl.LoadOf(i), LoadSwept: len(pl.Loads) > 0, Round: k + 1, Rounds: n}

@@ -11,9 +11,9 @@ import (
 // synchronize builds and warms up every profile's fleet, asks pl.Start when
 // the measured window starts, and waits for that instant. It returns the
 // segment's record for the results file.
-func (pl *Plan) synchronize(ctx context.Context, runs []*profileRun) (*results.Segment, error) {
+func (pl *Plan) synchronize(ctx, wind context.Context, runs []*profileRun) (*results.Segment, error) {
 	for i := range runs {
-		r, err := pl.start(ctx, i, runs)
+		r, err := pl.start(ctx, wind, i, runs)
 		if err != nil {
 			return nil, err
 		}

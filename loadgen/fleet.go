@@ -63,6 +63,7 @@ func NewFleet(ctx context.Context, cfg Config, sink Sink) (*Fleet, error) {
 	pc := cfg.Pool
 	pc.Workers = max(cfg.Workers, cfg.MaxWorkers)
 	pc.OnConn = r.onConn
+	pc.Abort = ctx
 	urls := make([]*url.URL, len(cfg.Targets))
 	for i := range cfg.Targets {
 		urls[i] = cfg.Targets[i].URL
@@ -94,7 +95,7 @@ func (f *Fleet) Opened() int64 { return f.pool.Counts().Opened }
 // of it has completed. Cancelling ctx ends it early.
 func (f *Fleet) Round(ctx context.Context, b Bound) Round {
 	r := f.r
-	at := f.pool.Settle()
+	at := f.pool.Settle(f.wait())
 	var rd Round
 	rd.Before = at.Opened - f.before.Opened - f.counted
 	rd.Started = time.Now()
@@ -108,7 +109,7 @@ func (f *Fleet) Round(ctx context.Context, b Bound) Round {
 	r.phase(ctx, stop, b.Requests, true)
 	cancel()
 	rd.Ended = time.Now()
-	rd.Opened = f.pool.Settle().Opened - at.Opened
+	rd.Opened = f.pool.Settle(f.wait()).Opened - at.Opened
 	f.counted += rd.Before + rd.Opened
 	s := &f.sum
 	if s.Started.IsZero() {
@@ -128,11 +129,29 @@ func (f *Fleet) Round(ctx context.Context, b Bound) Round {
 	return rd
 }
 
+// wait is the context that bounds the pool's waits (Config.Wait).
+func (f *Fleet) wait() context.Context {
+	if f.cfg.Wait != nil {
+		return f.cfg.Wait
+	}
+	return context.Background()
+}
+
 // Close closes the pool, so its counts are final, and returns the summary of
-// every round.
+// every round. ctx is the run's: once it is done the summary says
+// interrupted.
 func (f *Fleet) Close(ctx context.Context) Summary {
-	f.pool.Close()
+	f.pool.CloseContext(f.wait())
 	f.r.measuring.Store(false)
+	s := f.Summary()
+	s.Interrupted = s.Interrupted || ctx.Err() != nil
+	return s
+}
+
+// Summary is the summary of the rounds so far, the pool left open: for a
+// checkpoint between rounds. Until Close, the pool's counts are not final
+// (a connection still open has not yet been found unused).
+func (f *Fleet) Summary() Summary {
 	s := f.sum
 	s.Pool = f.pool.Counts().Sub(f.before)
 	s.Workers = int(f.r.workers.Load())
@@ -140,6 +159,5 @@ func (f *Fleet) Close(ctx context.Context) Summary {
 	s.MaxLate = time.Duration(f.r.maxLate.Load())
 	s.SendSpan, s.SendGaps = f.sendSpan, f.sendGaps
 	s.AfterRounds = s.Pool.Opened - f.counted
-	s.Interrupted = s.Interrupted || ctx.Err() != nil
 	return s
 }

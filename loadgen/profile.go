@@ -117,7 +117,7 @@ func (k Knob) Number(v string) (n float64, ok bool) {
 func Knobs() []Knob {
 	return []Knob{
 		countKnob("max-idle", "`MaxIdleConns`", "max(100, workers)", func(o *pool.Options) *int { return &o.MaxIdle }).noLimitAtZero(),
-		countKnob("max-idle-per-host", "`MaxIdleConnsPerHost`", "workers (Go's own default is 2: profile `go-default`)", func(o *pool.Options) *int { return &o.MaxIdlePerHost }).zeroIs(2), // 0: http.DefaultMaxIdleConnsPerHost
+		idlePerHostKnob().zeroIs(2), // 0 is refused, but Go reads it as its default, 2
 		countKnob("max-conns-per-host", "`MaxConnsPerHost`", "0 (no limit)", func(o *pool.Options) *int { return &o.MaxConnsPerHost }).noLimitAtZero(),
 		durKnob("idle-timeout", "`IdleConnTimeout`", "90s", func(o *pool.Options) *time.Duration { return &o.IdleTimeout }).noLimitAtZero(),
 		boolKnob("keepalive", "`!DisableKeepAlives`", "true", func(o *pool.Options) *bool { return &o.KeepAlive }),
@@ -140,7 +140,7 @@ func Knobs() []Knob {
 		{Name: "local-addr", Field: "`net.Dialer.LocalAddr`", Default: "system's choice",
 			set: func(p *Profile, v string) error {
 				if net.ParseIP(v) == nil {
-					return fmt.Errorf("local-addr=%s: want an IP address of this machine, e.g. 127.0.0.2", v)
+					return fmt.Errorf("local-addr=%s: want an IP address of this machine, e.g. 127.0.0.2", shown(v))
 				}
 				p.Pool.LocalAddr = v
 				return nil
@@ -161,6 +161,23 @@ func countKnob(name, field, def string, f func(*pool.Options) *int) Knob {
 	return Knob{Name: name, Field: field, Default: def, kind: countKind,
 		set: func(p *Profile, v string) (err error) { *f(&p.Pool), err = parseCount(name, v); return err },
 		get: func(p *Profile) string { return strconv.Itoa(*f(&p.Pool)) }}
+}
+
+// idlePerHostKnob is max-idle-per-host: at least 1, since Go's transport
+// reads 0 as its default of 2, which a results file would record as 0.
+func idlePerHostKnob() Knob {
+	k := countKnob("max-idle-per-host", "`MaxIdleConnsPerHost`", "workers (Go's own default is 2: profile `go-default`)", func(o *pool.Options) *int { return &o.MaxIdlePerHost })
+	count := k.set
+	k.set = func(p *Profile, v string) error {
+		if err := count(p, v); err != nil {
+			return err
+		}
+		if p.Pool.MaxIdlePerHost == 0 {
+			return fmt.Errorf("max-idle-per-host=0: Go's transport reads 0 as its default, 2; want 1 or more (keepalive=false keeps no idle connection)")
+		}
+		return nil
+	}
+	return k
 }
 
 func durKnob(name, field, def string, f func(*pool.Options) *time.Duration) Knob {
@@ -215,6 +232,7 @@ func ParseProfile(spec string, d Defaults) (Profile, error) {
 	}
 	knobs := Knobs()
 	lastKey := ""
+	retryKeys := ""
 	for _, f := range fields[1:] {
 		k, v, ok := strings.Cut(f, "=")
 		if !ok && lastKey == "retry-on" {
@@ -228,6 +246,12 @@ func ParseProfile(spec string, d Defaults) (Profile, error) {
 		if err := set(knobs, &p, lastKey, strings.TrimSpace(v)); err != nil {
 			return Profile{}, fmt.Errorf("profile %q: %w", spec, err)
 		}
+		if (lastKey == "retry-on" || lastKey == "backoff") && !strings.Contains(retryKeys, lastKey) {
+			retryKeys = strings.TrimPrefix(retryKeys+" and "+lastKey, " and ")
+		}
+	}
+	if p.Retry.Max == 0 && retryKeys != "" {
+		return Profile{}, fmt.Errorf("profile %q: %s: used only with retries=N (N ≥ 1); add retries=3, say", spec, retryKeys)
 	}
 	if p.Retry.Max > 0 {
 		if p.RetryOn == "" {
@@ -266,10 +290,19 @@ func (p *Profile) Options() map[string]string {
 	return m
 }
 
+// shown is a value as an error quotes it: as it is when printable, else
+// Go-quoted, so an error stays one line.
+func shown(v string) string {
+	if printable(v) {
+		return v
+	}
+	return strconv.Quote(v)
+}
+
 func parseCount(k, v string) (int, error) {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
-		return 0, fmt.Errorf("%s=%s: want a whole number ≥ 0", k, v)
+		return 0, fmt.Errorf("%s=%s: want a whole number ≥ 0", k, shown(v))
 	}
 	return n, nil
 }
@@ -277,7 +310,7 @@ func parseCount(k, v string) (int, error) {
 func parseDur(k, v string) (time.Duration, error) {
 	d, err := time.ParseDuration(v)
 	if err != nil || d < 0 {
-		return 0, fmt.Errorf("%s=%s: want a duration such as 500ms or 30s (0 for none)", k, v)
+		return 0, fmt.Errorf("%s=%s: want a duration such as 500ms or 30s (0 for none)", k, shown(v))
 	}
 	return d, nil
 }
@@ -285,7 +318,7 @@ func parseDur(k, v string) (time.Duration, error) {
 func parseBool(k, v string) (bool, error) {
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return false, fmt.Errorf("%s=%s: want true or false", k, v)
+		return false, fmt.Errorf("%s=%s: want true or false", k, shown(v))
 	}
 	return b, nil
 }
@@ -316,6 +349,23 @@ func DefaultProfiles(target *url.URL, d Defaults) ([]Profile, error) {
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// CheckTargets rejects a profile the targets cannot honour: h2c (HTTP/2
+// with prior knowledge over plain TCP) toward an https:// target, where Go
+// would negotiate HTTP/2 over TLS instead while the options said h2c.
+func CheckTargets(ps []Profile, ts []Target) error {
+	for _, p := range ps {
+		if !p.Pool.H2C {
+			continue
+		}
+		for _, t := range ts {
+			if t.URL != nil && t.URL.Scheme == "https" {
+				return fmt.Errorf("profile %s: h2c=true is HTTP/2 over plain http://, but a target is https://; for HTTP/2 over TLS use http2=true", p.Name)
+			}
+		}
+	}
+	return nil
 }
 
 // CheckNames rejects two profiles with one name: results are keyed by name.

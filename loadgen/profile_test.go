@@ -63,6 +63,10 @@ func TestParseProfile(t *testing.T) {
 		{spec: "shared,nope=1", wantErr: "unknown key"},
 		{spec: "shared,junk", wantErr: "not key=value"},
 		{spec: "shared,local-addr=nope", wantErr: "local-addr=nope: want an IP address"},
+		{spec: "shared,retry-on=503", wantErr: "retry-on: used only with retries=N"},
+		{spec: "shared,backoff=1s", wantErr: "backoff: used only with retries=N"},
+		{spec: "shared,retries=0,retry-on=503,backoff=1s", wantErr: "retry-on and backoff: used only with retries=N"},
+		{spec: "shared,max-idle-per-host=0", wantErr: "want 1 or more"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.spec, func(t *testing.T) {
@@ -80,6 +84,22 @@ func TestParseProfile(t *testing.T) {
 				t.Errorf("%s: %+v", msg, p)
 			}
 		})
+	}
+}
+
+func TestCheckTargets(t *testing.T) {
+	p, err := loadgen.ParseProfile("h=shared,h2c=true", loadgen.Defaults{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := url.Parse("http://127.0.0.1:1/")
+	tls, _ := url.Parse("https://127.0.0.1:1/")
+	if err := loadgen.CheckTargets([]loadgen.Profile{p}, []loadgen.Target{{URL: plain}}); err != nil {
+		t.Errorf("h2c to http://: %v", err)
+	}
+	err = loadgen.CheckTargets([]loadgen.Profile{p}, []loadgen.Target{{URL: plain}, {URL: tls}})
+	if err == nil || !strings.Contains(err.Error(), "http2=true") {
+		t.Errorf("h2c to https://: error %v, want one naming http2=true", err)
 	}
 }
 

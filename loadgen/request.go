@@ -3,6 +3,7 @@ package loadgen
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -49,7 +50,11 @@ func (t *targets) pick() int {
 func template(t *Target) (*http.Request, error) {
 	req, err := http.NewRequest(t.Method, t.URL.String(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("loadgen: build request %s %s: %w", t.Method, t.URL.Redacted(), err)
+		var ue *url.Error // it quotes the whole URL, secrets and all
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("loadgen: build request %s %s: %w", t.Method, RedactURL(t.URL, false), err)
 	}
 	for k, v := range t.Header {
 		req.Header[k] = v

@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -60,6 +61,9 @@ func ParseBackoff(s string) (base, maxDelay time.Duration, err error) {
 		return 0, 0, fmt.Errorf("backoff: %q: want BASE[:MAX] durations, e.g. 50ms:2s", s)
 	}
 	maxDelay = 32 * base
+	if base > math.MaxInt64/32 { // 32×BASE would overflow
+		maxDelay = math.MaxInt64
+	}
 	if hasMax {
 		maxDelay, err = time.ParseDuration(m)
 		if err != nil || maxDelay < base {
@@ -82,12 +86,15 @@ func (r *Retry) retryable(s *trace.Sample) bool {
 
 // backoff returns the sleep before attempt+1 (attempt counts from 0).
 func (r *Retry) backoff(attempt int) time.Duration {
-	d := r.Base << min(attempt, 30)
-	if d > r.Cap || d <= 0 {
-		d = r.Cap
+	d := r.Cap // BASE·2^attempt, at most Cap, without overflow
+	if n := min(max(attempt, 0), 62); r.Base > 0 && r.Base <= r.Cap>>n {
+		d = r.Base << n
 	}
 	if d <= 0 {
 		return 0
+	}
+	if d == math.MaxInt64 {
+		return time.Duration(rand.Int64N(int64(d)))
 	}
 	return time.Duration(rand.Int64N(int64(d) + 1))
 }

@@ -45,6 +45,10 @@ type Config struct {
 	// segment's own already.
 	Segment Segment
 	Retry   Retry
+	// Wait, if set, bounds the fleet's waits for its pool's dials and
+	// closes (each waits at most 10 s anyway): an interrupted run cuts its
+	// wind-down short with it. Nil: no bound but that.
+	Wait context.Context
 	// OnWindow, if set, is called as the measured window starts, after the
 	// warm-up's dials have settled, with the connections opened before it: a
 	// caller comparing with a server's counts aligns them there.

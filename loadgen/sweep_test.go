@@ -21,7 +21,7 @@ func TestParseSweep(t *testing.T) {
 		{spec: "max-idle-per-host=32, 8 ,2", want: []string{"2", "8", "32"}},
 		// 0 is what it stands for: Go's default of 2 idle connections (a
 		// tie with 2 keeps the order given), no limit for max-conns-per-host.
-		{spec: "max-idle-per-host=4,0,2,1", want: []string{"1", "0", "2", "4"}},
+		{spec: "max-idle=4,0,2,1", want: []string{"1", "2", "4", "0"}},
 		{spec: "max-conns-per-host=0,16,4", want: []string{"4", "16", "0"}},
 		{spec: "idle-timeout=90s,100ms,1s", want: []string{"100ms", "1s", "90s"}},
 		// Values that are not numbers keep the order given.

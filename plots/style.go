@@ -3,8 +3,8 @@ package plots
 import (
 	"fmt"
 	"image/color"
+	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 
@@ -183,13 +183,10 @@ func legendColumn(names ...string) vg.Length {
 
 // writePNG renders f into a 1200×700 PNG file at path. A panic in the drawing
 // code (bad data reaching gonum) becomes an error rather than ending the run.
-func (f *figure) writePNG(path string) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("render: %v", r)
-		}
-	}()
-	c := vgimg.NewWith(vgimg.UseWH(pageW, pageH), vgimg.UseDPI(DPI))
+func (f *figure) writePNG(path string) error { return renderPNG(f.paint, path) }
+
+// paint draws f onto c, a page of pageW×pageH.
+func (f *figure) paint(c vg.CanvasSizer) {
 	dc := draw.New(c)
 
 	ts := textStyle(titleSize)
@@ -207,7 +204,7 @@ func (f *figure) writePNG(path string) (err error) {
 		ns.XAlign, ns.YAlign = draw.XCenter, draw.YCenter
 		ns.Color = color.Gray{0x60}
 		body.FillText(ns, vg.Point{X: (body.Min.X + body.Max.X) / 2, Y: (body.Min.Y + body.Max.Y) / 2}, f.note)
-		return writeCanvas(c, path)
+		return
 	}
 	rows := make([][]*plot.Plot, len(f.panels))
 	for i, p := range f.panels {
@@ -217,20 +214,27 @@ func (f *figure) writePNG(path string) (err error) {
 	for i, cs := range plot.Align(rows, tiles, body) {
 		f.panels[i].Draw(cs[0])
 	}
+}
+
+// renderPNG paints a page and writes it as a PNG file at path. A panic in
+// the drawing code becomes an error.
+func renderPNG(paint func(vg.CanvasSizer), path string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("render: %v", r)
+		}
+	}()
+	c := vgimg.NewWith(vgimg.UseWH(pageW, pageH), vgimg.UseDPI(DPI))
+	paint(c)
 	return writeCanvas(c, path)
 }
 
 // writeCanvas encodes c as a PNG file at path.
 func writeCanvas(c *vgimg.Canvas, path string) error {
-	out, err := os.Create(path)
-	if err != nil {
+	return results.WriteAtomic(path, func(w io.Writer) error {
+		_, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(w)
 		return err
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(out); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	})
 }
 
 // setLogY puts p's y axis on a log scale spanning the lines, from and to a

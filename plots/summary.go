@@ -2,7 +2,6 @@ package plots
 
 import (
 	"errors"
-	"fmt"
 	"image/color"
 	"math"
 
@@ -11,7 +10,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // SummaryFile is the one-picture summary of a run: per profile, throughput
@@ -208,13 +206,10 @@ func (d *dotWhiskers) Plot(c draw.Canvas, p *plot.Plot) {
 }
 
 // writePNG renders f into a 1200×700 PNG file at path.
-func (f *summaryFigure) writePNG(path string) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("render: %v", r)
-		}
-	}()
-	c := vgimg.NewWith(vgimg.UseWH(pageW, pageH), vgimg.UseDPI(DPI))
+func (f *summaryFigure) writePNG(path string) error { return renderPNG(f.paint, path) }
+
+// paint draws f onto c, a page of pageW×pageH.
+func (f *summaryFigure) paint(c vg.CanvasSizer) {
 	dc := draw.New(c)
 
 	ts := textStyle(titleSize)
@@ -257,7 +252,6 @@ func (f *summaryFigure) writePNG(path string) (err error) {
 			da.FillText(vs, vg.Point{X: x, Y: da.Y(p.Y.Norm(f.rowLabel(i)))}, pt.Text)
 		}
 	}
-	return writeCanvas(c, path)
 }
 
 // writeSummary writes summary.png for res into path, or nothing (and "")

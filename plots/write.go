@@ -13,7 +13,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -147,20 +147,13 @@ func writeHgrms(res *results.Results, dir string) ([]string, error) {
 	return paths, errors.Join(errs...)
 }
 
-// writeHgrm creates path and fills it through a buffered writer.
+// writeHgrm writes path atomically, filled through a buffered writer.
 func writeHgrm(path string, fill func(*bufio.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(f)
-	if err := fill(w); err != nil {
-		f.Close()
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return results.WriteAtomic(path, func(f io.Writer) error {
+		w := bufio.NewWriter(f)
+		if err := fill(w); err != nil {
+			return err
+		}
+		return w.Flush()
+	})
 }

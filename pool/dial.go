@@ -142,18 +142,24 @@ func proxyAddr(u *url.URL) string {
 // completed would then be a connection the server accepted and the pool never
 // counted. A connect takes microseconds on a nearby server, so finishing it
 // changes nothing measurable; the TLS handshake that follows stays
-// cancellable.
-func finish(ctx context.Context, limit time.Duration) (context.Context, context.CancelFunc) {
+// cancellable. abort (the pool's Abort, if set) still ends it: an
+// interrupted run does not wait out the dial timeout.
+func finish(ctx, abort context.Context, limit time.Duration) (context.Context, context.CancelFunc) {
 	if limit <= 0 {
 		return ctx, func() {}
 	}
-	return context.WithTimeout(context.WithoutCancel(ctx), limit)
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), limit)
+	if abort == nil {
+		return dctx, cancel
+	}
+	stop := context.AfterFunc(abort, cancel)
+	return dctx, func() { stop(); cancel() }
 }
 
 // dialTCP resolves addr (timed, unless it is an IP literal) and connects to
 // the first address that answers.
 func (p *Pool) dialTCP(ctx context.Context, network, addr string, info *trace.Conn) (*conn, error) {
-	ctx, cancel := finish(ctx, p.cfg.DialTimeout)
+	ctx, cancel := finish(ctx, p.cfg.Abort, p.cfg.DialTimeout)
 	defer cancel()
 	if p.cfg.Dial != nil {
 		start := time.Now()

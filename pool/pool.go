@@ -29,6 +29,10 @@ type Config struct {
 	// Cookies seed every session's jar; fresh clients, which keep no jar, send
 	// them on every request instead.
 	Cookies []*http.Cookie
+	// Abort, if set, ends the dials that run detached from their request's
+	// cancellation (see finish) once it is done: a run that was interrupted
+	// does not wait out a dial timeout. Nil: they run to their timeout.
+	Abort context.Context
 	// OnConn, if set, is called once for every dial, from the dialing
 	// goroutine, with the dial's record in the form stats consumes. It must
 	// not keep the pointer.
@@ -248,9 +252,13 @@ const closeWait = 10 * time.Second
 // can outlive the request that started it) and for connections the transport
 // is still putting back or closing on its own goroutines, closing idle ones
 // as they appear, for at most closeWait.
-func (p *Pool) Close() {
+func (p *Pool) Close() { p.CloseContext(context.Background()) }
+
+// CloseContext is Close, waiting at most until ctx is done: an interrupted
+// run bounds its wind-down so.
+func (p *Pool) CloseContext(ctx context.Context) {
 	p.closing.Store(true)
-	p.waitUntil(p.closeIdle, func() bool {
+	p.waitUntil(ctx, p.closeIdle, func() bool {
 		c := p.Counts()
 		return p.dialing.Load() == 0 && c.Closed >= c.Opened
 	})
@@ -262,22 +270,23 @@ func (p *Pool) Close() {
 // counted unused; the window's counts are Counts() minus the returned ones.
 // Connections stay open: the warm-up keeps its purpose.
 func (p *Pool) StartWindow() Counts {
-	p.Settle()
+	p.Settle(context.Background())
 	p.window.Add(1)
 	return p.Counts()
 }
 
-// Settle waits for dials still in flight (at most closeWait) and returns the
-// counts then: at the end of a round, the connections the round opened.
-func (p *Pool) Settle() Counts {
-	p.waitUntil(nil, func() bool { return p.dialing.Load() == 0 })
+// Settle waits for dials still in flight (at most closeWait, or until ctx is
+// done) and returns the counts then: at the end of a round, the connections
+// the round opened.
+func (p *Pool) Settle(ctx context.Context) Counts {
+	p.waitUntil(ctx, nil, func() bool { return p.dialing.Load() == 0 })
 	return p.Counts()
 }
 
 // waitUntil calls each (if set) and returns once done is true, waking on
 // every dial end and connection close, and at least every 5 ms, for at most
-// closeWait.
-func (p *Pool) waitUntil(each func(), done func() bool) {
+// closeWait or until ctx is done.
+func (p *Pool) waitUntil(ctx context.Context, each func(), done func() bool) {
 	deadline := time.NewTimer(closeWait)
 	defer deadline.Stop()
 	tick := time.NewTicker(5 * time.Millisecond)
@@ -293,6 +302,8 @@ func (p *Pool) waitUntil(each func(), done func() bool) {
 		case <-p.changed:
 		case <-tick.C:
 		case <-deadline.C:
+			return
+		case <-ctx.Done():
 			return
 		}
 	}

@@ -34,12 +34,17 @@ func NewHistogram() *hdrhistogram.Histogram {
 
 // Histogram decodes the named histogram of p. It returns nil and no error when p
 // has no histogram of that name.
-func (p *Profile) Histogram(name string) (*hdrhistogram.Histogram, error) {
+func (p *Profile) Histogram(name string) (h *hdrhistogram.Histogram, err error) {
 	enc, ok := p.Histograms[name]
 	if !ok {
 		return nil, nil
 	}
-	h, err := hdrhistogram.Decode([]byte(enc))
+	defer func() { // a hostile encoding must not end a report
+		if r := recover(); r != nil {
+			h, err = nil, fmt.Errorf("profile %s: histogram %s: does not decode (%v)", p.Name, name, r)
+		}
+	}()
+	h, err = hdrhistogram.Decode([]byte(enc))
 	if err != nil {
 		return nil, fmt.Errorf("profile %s: histogram %s: %w", p.Name, name, err)
 	}
@@ -52,9 +57,6 @@ func (p *Profile) Histogram(name string) (*hdrhistogram.Histogram, error) {
 // requests per connection from p's connection counts. A run and a merge of
 // runs both build their profile this way.
 func (p *Profile) SetHistograms(hists map[string]*hdrhistogram.Histogram) error {
-	if p.Phases == nil {
-		p.Phases = map[string]PhaseSummary{}
-	}
 	if p.Histograms == nil {
 		p.Histograms = map[string]string{}
 	}
@@ -67,6 +69,21 @@ func (p *Profile) SetHistograms(hists map[string]*hdrhistogram.Histogram) error 
 			return fmt.Errorf("profile %s: histogram %s: %w", p.Name, name, err)
 		}
 		p.Histograms[name] = enc
+	}
+	p.summarize(hists)
+	return nil
+}
+
+// summarize derives p's summaries from its histograms, replacing whatever
+// they held: phases, latency, corrected latency, and requests per
+// connection from p's connection counts.
+func (p *Profile) summarize(hists map[string]*hdrhistogram.Histogram) {
+	p.Phases = map[string]PhaseSummary{}
+	p.LatencyCorrected = nil
+	for name, h := range hists {
+		if h == nil || h.TotalCount() == 0 {
+			continue
+		}
 		switch name {
 		case HistCorrected:
 			l := Summarize(h)
@@ -78,7 +95,6 @@ func (p *Profile) SetHistograms(hists map[string]*hdrhistogram.Histogram) error 
 	}
 	p.Latency = Summarize(hists[trace.Total.String()])
 	p.Connections.RequestsPerConn = p.Connections.perConn()
-	return nil
 }
 
 // perConn is the requests per connection that carried any: each such

@@ -30,6 +30,7 @@ func Merge(all ...*Results) (*Results, error) {
 	groups := map[string][]*Profile{}
 	var order []string
 	targets := []string{all[0].Target}
+	var a acc
 	for i, r := range all {
 		if r.Version > Version {
 			return nil, fmt.Errorf("merge: results version %d is newer than this build reads (%d)", r.Version, Version)
@@ -38,13 +39,13 @@ func Merge(all ...*Results) (*Results, error) {
 			if r.Started.Before(out.Started) {
 				out.Started = r.Started
 			}
-			out.Settings.Concurrency += r.Settings.Concurrency
+			a.addInt(&out.Settings.Concurrency, r.Settings.Concurrency)
 			out.Settings.Rate += r.Settings.Rate
-			out.Settings.MaxWorkers += r.Settings.MaxWorkers
-			out.Settings.Requests += r.Settings.Requests
+			a.addInt(&out.Settings.MaxWorkers, r.Settings.MaxWorkers)
+			a.add(&out.Settings.Requests, r.Settings.Requests)
 			out.Settings.DurationS = max(out.Settings.DurationS, r.Settings.DurationS)
 			if !segs { // a segment's rounds ran beside the others', not after
-				out.Settings.Rounds += r.Settings.Rounds
+				a.addInt(&out.Settings.Rounds, r.Settings.Rounds)
 				out.Settings.Order = append(out.Settings.Order, r.Settings.Order...)
 			}
 			if !contains(targets, r.Target) {
@@ -58,6 +59,9 @@ func Merge(all ...*Results) (*Results, error) {
 			}
 			groups[p.Name] = append(groups[p.Name], p)
 		}
+	}
+	if a.overflow {
+		return nil, fmt.Errorf("merge: the settings' counts overflow")
 	}
 	out.Target = strings.Join(targets, " ")
 	for _, name := range order {
@@ -112,20 +116,26 @@ func MergeProfiles(ps ...*Profile) (Profile, error) {
 	hists := map[string]*hdrhistogram.Histogram{}
 	protocols := map[string]int64{}
 	var windows [][2]time.Time
+	var a acc
 	for _, p := range ps {
+		if p.Strategy != first.Strategy {
+			out.Notes = appendOnce(out.Notes, fmt.Sprintf("merged runs used different strategies (%s and %s); the strategy shown is the first run's", first.Strategy, p.Strategy))
+		}
 		if !maps.Equal(p.Options, first.Options) {
 			out.Notes = appendOnce(out.Notes, "merged runs used different options; options shown are the first run's")
 		}
 		if (p.Load == nil) != (first.Load == nil) || (p.Load != nil && *p.Load != *first.Load) {
 			out.Notes = appendOnce(out.Notes, "merged runs ran at different loads; the load shown is the first run's")
 		}
-		out.Requests += p.Requests
-		out.Errors.Total += p.Errors.Total
-		addCounts(out.Errors.ByClass, p.Errors.ByClass)
-		addCounts(out.Status, p.Status)
+		a.add(&out.Requests, p.Requests)
+		a.add(&out.Errors.Total, p.Errors.Total)
+		a.addCounts(out.Errors.ByClass, p.Errors.ByClass)
+		a.addCounts(out.Status, p.Status)
 		for _, proto := range strings.Split(p.Protocol, "+") {
 			if proto != "" {
-				protocols[proto] += p.Requests
+				v := protocols[proto]
+				a.add(&v, p.Requests)
+				protocols[proto] = v
 			}
 		}
 		if p.Started.Before(out.Started) {
@@ -140,37 +150,37 @@ func MergeProfiles(ps ...*Profile) (Profile, error) {
 			out.Rounds = append(out.Rounds, r)
 		}
 		c := &out.Connections
-		c.Opened += p.Connections.Opened
-		c.Reused += p.Connections.Reused
-		c.Unused += p.Connections.Unused
-		c.TLSHandshakes += p.Connections.TLSHandshakes
-		c.TLSResumed += p.Connections.TLSResumed
-		mergeRate(&out, p)
+		a.add(&c.Opened, p.Connections.Opened)
+		a.add(&c.Reused, p.Connections.Reused)
+		a.add(&c.Unused, p.Connections.Unused)
+		a.add(&c.TLSHandshakes, p.Connections.TLSHandshakes)
+		a.add(&c.TLSResumed, p.Connections.TLSResumed)
+		a.mergeRate(&out, p)
 		if p.Retries != nil {
 			if out.Retries == nil {
 				out.Retries = &Retries{}
 			}
-			out.Retries.RequestsRetried += p.Retries.RequestsRetried
-			out.Retries.Total += p.Retries.Total
+			a.add(&out.Retries.RequestsRetried, p.Retries.RequestsRetried)
+			a.add(&out.Retries.Total, p.Retries.Total)
 		}
 		for host, hc := range p.Hosts {
 			if out.Hosts == nil {
 				out.Hosts = map[string]HostCounts{}
 			}
 			h := out.Hosts[host]
-			h.Requests += hc.Requests
-			h.Opened += hc.Opened
+			a.add(&h.Requests, hc.Requests)
+			a.add(&h.Opened, hc.Opened)
 			out.Hosts[host] = h
 		}
 		if s := p.Server; s != nil {
 			if out.Server == nil {
 				out.Server = &ServerCounts{}
 			}
-			out.Server.Accepted += s.Accepted
-			out.Server.Requests += s.Requests
-			out.Server.Unused += s.Unused
-			out.Server.TLSHandshakes += s.TLSHandshakes
-			out.Server.TLSResumed += s.TLSResumed
+			a.add(&out.Server.Accepted, s.Accepted)
+			a.add(&out.Server.Requests, s.Requests)
+			a.add(&out.Server.Unused, s.Unused)
+			a.add(&out.Server.TLSHandshakes, s.TLSHandshakes)
+			a.add(&out.Server.TLSResumed, s.TLSResumed)
 		}
 		out.Checks = append(out.Checks, p.Checks...)
 		for _, n := range p.Notes {
@@ -189,6 +199,9 @@ func MergeProfiles(ps ...*Profile) (Profile, error) {
 			}
 		}
 	}
+	if a.overflow {
+		return Profile{}, fmt.Errorf("merge: profile %s: its counts overflow", first.Name)
+	}
 	out.Protocol = JoinByCount(protocols)
 	out.DurationS = unionSeconds(windows)
 	if out.DurationS > 0 {
@@ -203,11 +216,45 @@ func MergeProfiles(ps ...*Profile) (Profile, error) {
 	if err := out.SetHistograms(hists); err != nil {
 		return Profile{}, err
 	}
-	out.Series = mergeSeries(out.Started, ps)
+	series, err := mergeSeries(out.Started, ps)
+	if err != nil {
+		return Profile{}, fmt.Errorf("merge: profile %s: %w", first.Name, err)
+	}
+	out.Series = series
 	return out, nil
 }
 
-func mergeRate(out *Profile, p *Profile) {
+// acc adds counts and notes when a total no longer fits.
+type acc struct{ overflow bool }
+
+// add adds v to *dst.
+func (a *acc) add(dst *int64, v int64) {
+	if !addTo(dst, v) {
+		a.overflow = true
+	}
+}
+
+// addInt adds v to *dst, an int.
+func (a *acc) addInt(dst *int, v int) {
+	n := int64(*dst)
+	a.add(&n, int64(v))
+	if int64(int(n)) != n {
+		a.overflow = true
+		return
+	}
+	*dst = int(n)
+}
+
+// addCounts adds src's counts to dst's, key by key.
+func (a *acc) addCounts(dst, src map[string]int64) {
+	for k, v := range src {
+		n := dst[k]
+		a.add(&n, v)
+		dst[k] = n
+	}
+}
+
+func (a *acc) mergeRate(out *Profile, p *Profile) {
 	if p.Rate == nil {
 		return
 	}
@@ -215,9 +262,9 @@ func mergeRate(out *Profile, p *Profile) {
 		out.Rate = &Rate{}
 	}
 	out.Rate.Target += p.Rate.Target * p.DurationS // weighted; divided below
-	out.Rate.Late += p.Rate.Late
+	a.add(&out.Rate.Late, p.Rate.Late)
 	out.Rate.MaxLateMs = max(out.Rate.MaxLateMs, p.Rate.MaxLateMs)
-	out.Rate.Workers += p.Rate.Workers
+	a.addInt(&out.Rate.Workers, p.Rate.Workers)
 }
 
 // measuredWindows are the spans of p's measured time: its rounds, or the
@@ -253,37 +300,36 @@ func unionSeconds(ws [][2]time.Time) float64 {
 }
 
 // mergeSeries merges per-second points by wall-clock second, relative to start.
-func mergeSeries(start time.Time, ps []*Profile) []Point {
+func mergeSeries(start time.Time, ps []*Profile) ([]Point, error) {
 	bySec := map[int64]*Point{}
+	var a acc
 	for _, p := range ps {
 		offset := int64(p.Started.Sub(start) / time.Second)
 		for _, pt := range p.Series {
-			sec := pt.Second + offset
+			sec := pt.Second
+			a.add(&sec, offset)
 			m := bySec[sec]
 			if m == nil {
 				m = &Point{Second: sec}
 				bySec[sec] = m
 			}
-			m.Requests += pt.Requests
-			m.Errors += pt.Errors
-			m.NewConns += pt.NewConns
-			m.Reused += pt.Reused
+			a.add(&m.Requests, pt.Requests)
+			a.add(&m.Errors, pt.Errors)
+			a.add(&m.NewConns, pt.NewConns)
+			a.add(&m.Reused, pt.Reused)
 			m.P50 = max(m.P50, pt.P50)
 			m.P99 = max(m.P99, pt.P99)
 		}
+	}
+	if a.overflow {
+		return nil, fmt.Errorf("the per-second series overflows")
 	}
 	out := make([]Point, 0, len(bySec))
 	for _, pt := range bySec {
 		out = append(out, *pt)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Second < out[j].Second })
-	return out
-}
-
-func addCounts(dst, src map[string]int64) {
-	for k, v := range src {
-		dst[k] += v
-	}
+	return out, nil
 }
 
 func appendOnce(list []string, s string) []string {

@@ -3,12 +3,12 @@ package results
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 )
 
-// ReadStream reads every results document in r: what `kubectl logs` prints
+// ReadStream reads, and validates as ReadFile does, every results document
+// in r: what `kubectl logs` prints
 // for the pods of a run that wrote `--format json`, one document after
 // another. Lines outside a document (a pod's progress on stderr, log
 // prefixes) are skipped: a document starts at a line that is exactly "{" and
@@ -36,14 +36,11 @@ func ReadStream(r io.Reader) ([]*Results, error) {
 			doc.WriteByte('\n')
 			if string(text) == "}" {
 				in = false
-				var res Results
-				if err := json.Unmarshal(doc.Bytes(), &res); err != nil {
+				res, err := Parse(doc.Bytes())
+				if err != nil {
 					return nil, fmt.Errorf("results document at line %d: %w", start, err)
 				}
-				if res.Version == 0 || len(res.Profiles) == 0 {
-					return nil, fmt.Errorf("document at line %d is not a results document (no version or no profiles)", start)
-				}
-				out = append(out, &res)
+				out = append(out, res)
 			}
 		}
 	}

@@ -39,7 +39,20 @@ type RunInfo struct {
 // Profile builds the profile's results from everything recorded. Call it
 // once the run is over.
 func (r *Recorder) Profile(info RunInfo) (results.Profile, error) {
-	series := r.Series()
+	return r.build(info, r.Series())
+}
+
+// Snapshot builds the profile's results from what was recorded so far,
+// changing nothing, so recording can go on: for a checkpoint between rounds.
+// It has no checks (the pool's counts are not final until it is closed).
+func (r *Recorder) Snapshot(info RunInfo) (results.Profile, error) {
+	p, err := r.build(info, r.seriesSoFar())
+	p.Checks = nil
+	return p, err
+}
+
+// build builds the profile's results with the given series.
+func (r *Recorder) build(info RunInfo, series []results.Point) (results.Profile, error) {
 	c := newCounters()
 	hists := map[string]*hdrhistogram.Histogram{}
 	add := func(name string, h *hdrhistogram.Histogram) {

@@ -183,8 +183,16 @@ func (r *Recorder) advance(sec int64) {
 	}
 }
 
-// finalize merges second k of every shard into one point. finalMu is held.
+// finalize merges second k of every shard into one point and appends it to
+// the series. finalMu is held.
 func (r *Recorder) finalize(k int64) {
+	r.series = append(r.series, r.point(k, true))
+	r.next.Store(k + 1)
+}
+
+// point merges second k of every shard into one point; consume resets the
+// shards' slots and marks k final. finalMu is held.
+func (r *Recorder) point(k int64, consume bool) results.Point {
 	r.scratch.Reset()
 	p := results.Point{Second: k}
 	for i := range r.shards {
@@ -197,17 +205,20 @@ func (r *Recorder) finalize(k int64) {
 			p.Errors += sl.errors
 			p.NewConns += sl.newConns
 			p.Reused += sl.reused
-			sl.reset()
+			if consume {
+				sl.reset()
+			}
 		}
-		sh.finalized = k
+		if consume {
+			sh.finalized = k
+		}
 		sh.mu.Unlock()
 	}
 	if r.scratch.TotalCount() > 0 {
 		p.P50 = results.MS(r.scratch.ValueAtQuantile(50))
 		p.P99 = results.MS(r.scratch.ValueAtQuantile(99))
 	}
-	r.series = append(r.series, p)
-	r.next.Store(k + 1)
+	return p
 }
 
 // Series finalizes every second recorded so far and returns the series. Call
@@ -219,6 +230,18 @@ func (r *Recorder) Series() []results.Point {
 		r.finalize(k)
 	}
 	return append([]results.Point(nil), r.series...)
+}
+
+// seriesSoFar returns the series with the seconds not yet final as they
+// stand, finalizing nothing: a later round may still add to them.
+func (r *Recorder) seriesSoFar() []results.Point {
+	r.finalMu.Lock()
+	defer r.finalMu.Unlock()
+	out := append([]results.Point(nil), r.series...)
+	for k := r.next.Load(); k <= r.maxSec.Load(); k++ {
+		out = append(out, r.point(k, false))
+	}
+	return out
 }
 
 // clampUS converts d to whole microseconds, at least MinValue (values above
