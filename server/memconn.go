@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -16,7 +17,7 @@ type memHalf struct {
 	mu   sync.Mutex
 	buf  []byte        // guarded by mu
 	fin  bool          // guarded by mu; reads drain buf, then get io.EOF
-	rst  bool          // guarded by mu; reads get ECONNRESET at once
+	rst  bool          // guarded by mu; reads drain buf, then get ECONNRESET
 	wake chan struct{} // guarded by mu; closed and replaced on every change
 }
 
@@ -41,8 +42,10 @@ type memConn struct {
 	peer          *memConn
 	local, remote net.Addr
 
+	// mu orders writes with Close and CloseWrite: a write either lands
+	// before the FIN or fails, as on a socket.
 	mu       sync.Mutex
-	closed   bool          // guarded by mu
+	closed   atomic.Bool   // set under mu; read without it
 	wrShut   bool          // guarded by mu: CloseWrite called
 	rdl, wdl time.Time     // guarded by mu: read and write deadlines
 	dlWake   chan struct{} // guarded by mu: closed on close and deadline changes
@@ -67,22 +70,22 @@ func (c *memConn) opError(op string, err error) error {
 func (c *memConn) Read(b []byte) (int, error) {
 	for {
 		c.mu.Lock()
-		closed, dl, dlWake := c.closed, c.rdl, c.dlWake
+		dl, dlWake := c.rdl, c.dlWake
 		c.mu.Unlock()
-		if closed {
+		if c.closed.Load() {
 			return 0, c.opError("read", net.ErrClosed)
 		}
 		h := c.in
 		h.mu.Lock()
 		switch {
-		case h.rst:
-			h.mu.Unlock()
-			return 0, c.opError("read", os.NewSyscallError("read", syscall.ECONNRESET))
-		case len(h.buf) > 0:
+		case len(h.buf) > 0: // what arrived before a reset is still read, as on Linux
 			n := copy(b, h.buf)
 			h.buf = h.buf[n:]
 			h.mu.Unlock()
 			return n, nil
+		case h.rst:
+			h.mu.Unlock()
+			return 0, c.opError("read", os.NewSyscallError("read", syscall.ECONNRESET))
 		case h.fin:
 			h.mu.Unlock()
 			return 0, io.EOF
@@ -114,17 +117,16 @@ func (c *memConn) Read(b []byte) (int, error) {
 // once and resets the connection, as on TCP.
 func (c *memConn) Write(b []byte) (int, error) {
 	c.mu.Lock()
-	closed, shut, dl := c.closed, c.wrShut, c.wdl
-	c.mu.Unlock()
+	defer c.mu.Unlock()
 	switch {
-	case closed:
+	case c.closed.Load():
 		return 0, c.opError("write", net.ErrClosed)
-	case shut:
+	case c.wrShut:
 		return 0, c.opError("write", os.NewSyscallError("write", syscall.EPIPE))
-	case !dl.IsZero() && !time.Now().Before(dl):
+	case !c.wdl.IsZero() && !time.Now().Before(c.wdl):
 		return 0, c.opError("write", os.ErrDeadlineExceeded)
 	}
-	if c.peer.isClosed() {
+	if c.peer.closed.Load() {
 		c.in.mu.Lock()
 		defer c.in.mu.Unlock()
 		if c.in.rst {
@@ -142,30 +144,23 @@ func (c *memConn) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-func (c *memConn) isClosed() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.closed
-}
-
 // Close closes this end: the peer reads EOF after what was written, or a
 // reset when this end leaves unread data behind (as Linux does).
 func (c *memConn) Close() error { return c.shut(false) }
 
-// reset closes this end with a reset: the peer's reads fail at once with
-// ECONNRESET (SO_LINGER 0 on a socket).
+// reset closes this end with a reset (SO_LINGER 0 on a socket): the peer
+// reads what was written before it, then ECONNRESET.
 func (c *memConn) reset() error { return c.shut(true) }
 
 func (c *memConn) shut(rst bool) error {
 	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
+	defer c.mu.Unlock()
+	if c.closed.Load() {
 		return c.opError("close", net.ErrClosed)
 	}
-	c.closed = true
+	c.closed.Store(true)
 	close(c.dlWake)
 	c.dlWake = make(chan struct{})
-	c.mu.Unlock()
 	c.in.mu.Lock()
 	unread := len(c.in.buf) > 0
 	c.in.buf = nil
@@ -186,12 +181,11 @@ func (c *memConn) shut(rst bool) error {
 // this end can still read.
 func (c *memConn) CloseWrite() error {
 	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
+	defer c.mu.Unlock()
+	if c.closed.Load() {
 		return c.opError("close", net.ErrClosed)
 	}
 	c.wrShut = true
-	c.mu.Unlock()
 	h := c.out
 	h.mu.Lock()
 	h.fin = true
