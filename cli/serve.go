@@ -16,9 +16,11 @@ import (
 	"github.com/reusebench/reusebench/server"
 )
 
-// serveSynopsis is the one-line synopsis of `reusebench serve`.
+// serveSynopsis is the synopsis of `reusebench serve`.
 const serveSynopsis = "usage: reusebench serve [--addr HOST:PORT] [--tls [--http2] [--cert-out FILE] | --h2c] " +
-	"[--latency DURATION] [--stall EVERY:FOR] [--size BYTES] [--fail FRACTION[:STATUS]]"
+	"[--latency DURATION] [--stall EVERY:FOR] [--size BYTES] [--fail FRACTION[:STATUS]] [--status CODE] [--retry-after S] [--fail-burst N]\n" +
+	"       [--idle-close D] [--close-after N[:quiet]] [--drop-after N] [--forget-idle D[:rst|:silent]] [--reset FRACTION] [--slow-headers D] [--trickle BYTES/S]\n" +
+	"Fault modes combine; see the README's \"reusebench serve\" for what a client sees with each."
 
 // serveCountsEvery is how often `reusebench serve` prints its counts.
 const serveCountsEvery = 10 * time.Second
@@ -45,6 +47,8 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	sizeArg := fs.String("size", "64", "`BYTES` in the body of /")
 	failArg := fs.String("fail", "", "answer a FRACTION of requests to / with STATUS (default 503), as `FRACTION[:STATUS]`, e.g. 0.1:503")
 	certOut := fs.String("cert-out", "", "with --tls: write the server certificate (PEM) to `FILE`, for a client's --cacert")
+	var ff faultFlags
+	ff.define(fs)
 
 	// The flag package follows a parse error with the whole usage; keep bad
 	// input to one line by parsing silently and reporting the error here.
@@ -66,6 +70,9 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 
 	cfg, err := serveConfig(*addr, *useTLS, *http2, *h2c, *latencyArg, *stallArg, *sizeArg, *failArg, *certOut)
+	if err == nil {
+		err = ff.apply(&cfg)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "reusebench serve: %v\n", err)
 		return 2
@@ -90,6 +97,9 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		serveMode(cfg), srv.Addr(), serveBody(cfg.BodySize), cfg.Latency, cfg.Stall, serveFailText(cfg))
 	if *certOut != "" {
 		fmt.Fprintf(stderr, "reusebench serve: certificate written to %s (pass it to --cacert)\n", *certOut)
+	}
+	if d := cfg.Faults.Describe(); d != "" {
+		fmt.Fprintf(stderr, "reusebench serve: faults: %s\n", d)
 	}
 
 	tick := time.NewTicker(serveCountsEvery)
@@ -179,7 +189,14 @@ func serveFailText(cfg server.Config) string {
 	if cfg.FailRate == 0 {
 		return "no injected failures"
 	}
-	return fmt.Sprintf("%g of requests to / fail with %d", cfg.FailRate, cfg.FailStatus)
+	s := fmt.Sprintf("%g of requests to / fail with %d", cfg.FailRate, cfg.FailStatus)
+	if b := cfg.Faults.FailBurst; b > 1 {
+		s += fmt.Sprintf(" in runs of %d", b)
+	}
+	if ra := cfg.Faults.RetryAfter; ra > 0 {
+		s += fmt.Sprintf(" (Retry-After: %d)", ra)
+	}
+	return s
 }
 
 // serveSyncWriter serializes writes to w: the counts, the description and
