@@ -83,8 +83,14 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, req *request, f
 		s.commit(req, http.StatusOK, r.Proto)
 		writeText(w, http.StatusOK, echo(r, body))
 	default:
+		if to, ok := redirectTarget(r.URL.Path); ok {
+			s.commit(req, http.StatusFound, r.Proto)
+			w.Header().Set("Location", to)
+			writeText(w, http.StatusFound, "redirect to "+to+"\n")
+			return answered
+		}
 		s.commit(req, http.StatusNotFound, r.Proto)
-		writeText(w, http.StatusNotFound, "not found: the target serves /, /login, /protected and /echo\n")
+		writeText(w, http.StatusNotFound, "not found: the target serves /, /login, /protected, /echo and /redirect/N\n")
 	}
 	return answered
 }
@@ -158,6 +164,26 @@ func (s *Server) writeBody(ctx context.Context, w http.ResponseWriter, n int64) 
 		}
 		left -= k
 	}
+}
+
+// maxRedirectChain bounds N in /redirect/N.
+const maxRedirectChain = 100
+
+// redirectTarget returns where /redirect/N sends a client: /redirect/N-1,
+// or / from /redirect/1.
+func redirectTarget(path string) (string, bool) {
+	rest, ok := strings.CutPrefix(path, "/redirect/")
+	if !ok {
+		return "", false
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil || n < 1 || n > maxRedirectChain {
+		return "", false
+	}
+	if n == 1 {
+		return "/", true
+	}
+	return "/redirect/" + strconv.Itoa(n-1), true
 }
 
 // writeText writes a text/plain response with Content-Length.

@@ -15,6 +15,8 @@
 //	/login      sets the cookie "session=<token>; Path=/", status 200
 //	/protected  200 with a session cookie issued by /login, else 401
 //	/echo       the request line, the headers and a body summary as text
+//	/redirect/N 302 to /redirect/N-1, and /redirect/1 to /: N redirects
+//	            before the body of / (N from 1 to 100)
 //
 // Any other path answers 404. Latency and Stall apply to every path, and
 // every path counts in Read, Requests and Statuses. The connection faults
