@@ -147,6 +147,7 @@ func MergeProfiles(ps ...*Profile) (Profile, error) {
 			out.Server.TLSHandshakes += s.TLSHandshakes
 			out.Server.TLSResumed += s.TLSResumed
 		}
+		mergeFaults(&out, p)
 		out.Checks = append(out.Checks, p.Checks...)
 		for _, n := range p.Notes {
 			out.Notes = appendOnce(out.Notes, n)

@@ -34,6 +34,9 @@ type RunInfo struct {
 	Arrivals, Late int64
 	MaxLate        time.Duration
 	Workers        int
+	// NotSent is the open model's arrivals due before the end that were
+	// never sent.
+	NotSent int64
 }
 
 // Profile builds the profile's results from everything recorded. Call it
@@ -77,6 +80,9 @@ func (r *Recorder) Profile(info RunInfo) (results.Profile, error) {
 			p.Errors.ByClass[trace.ErrorClass(cl).String()] = n
 		}
 	}
+	p.Errors.Examples = c.wire.exampleMap()
+	p.Attempts = c.wire.attempts(c.retries)
+	p.Abandoned = c.wire.abandoned
 	for code, n := range c.statuses {
 		p.Status[strconv.Itoa(code)] = n
 	}
@@ -101,7 +107,7 @@ func (r *Recorder) Profile(info RunInfo) (results.Profile, error) {
 		return results.Profile{}, err
 	}
 	if r.open {
-		p.Rate = &results.Rate{Target: info.TargetRate, Late: info.Late, MaxLateMs: durMS(info.MaxLate), Workers: info.Workers}
+		p.Rate = &results.Rate{Target: info.TargetRate, Late: info.Late, MaxLateMs: durMS(info.MaxLate), Workers: info.Workers, NotSent: info.NotSent}
 		if d := info.SendSpan.Seconds(); info.SendGaps > 0 && d > 0 {
 			p.Rate.Achieved = float64(info.SendGaps) / d
 		}
@@ -116,10 +122,11 @@ func (r *Recorder) Profile(info RunInfo) (results.Profile, error) {
 		}
 	}
 	p.Checks = checks(&c, info)
-	if c.traceNew != c.newConns {
+	if c.traceNew != c.wire.lastNew {
 		p.Notes = append(p.Notes, fmt.Sprintf("httptrace's GotConnInfo.Reused called %d of %d first uses of a connection reused (Go marks a new connection reused when a request other than its dialer takes it); reuse here is counted on the connections",
-			c.newConns-c.traceNew, c.newConns))
+			c.wire.lastNew-c.traceNew, c.wire.lastNew))
 	}
+	p.Notes = append(p.Notes, wireNotes(&c, info)...)
 	return p, nil
 }
 
@@ -135,6 +142,22 @@ func checks(c *counters, info RunInfo) []string {
 	}
 	if c.clamped > 0 {
 		out = append(out, fmt.Sprintf("%d values above %v were clamped to it", c.clamped, time.Duration(results.MaxValue)*time.Microsecond))
+	}
+	return out
+}
+
+// wireNotes explains the attempts a reader might not expect: silent
+// retries, abandoned requests, arrivals not sent.
+func wireNotes(c *counters, info RunInfo) []string {
+	var out []string
+	if n := c.wire.transportRetries; n > 0 {
+		out = append(out, fmt.Sprintf("net/http retried %d requests by itself on a new connection after their reused connection failed (stale): the target read them twice", n))
+	}
+	if n := c.wire.abandoned; n > 0 {
+		out = append(out, fmt.Sprintf("%d requests in flight when the run was interrupted were abandoned: neither successes nor errors, and not in the latencies", n))
+	}
+	if info.NotSent > 0 {
+		out = append(out, fmt.Sprintf("%d arrivals due before the end found no free worker and were not sent (too few workers for the rate, or too slow a server)", info.NotSent))
 	}
 	return out
 }

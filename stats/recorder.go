@@ -34,10 +34,10 @@ type Recorder struct {
 	// rounds between them.
 	roundStart atomic.Int64
 	offset     atomic.Int64
-	open     bool // record corrected latency
-	retries  bool // record first-attempt latency
-	shards   []shard
-	nextConn atomic.Uint64
+	open       bool // record corrected latency
+	retries    bool // record first-attempt latency
+	shards     []shard
+	nextConn   atomic.Uint64
 
 	// Per-second series: seconds before next are final.
 	next    atomic.Int64
@@ -118,7 +118,9 @@ func (r *Recorder) Record(worker int, s *trace.Sample) {
 	sh := &r.shards[uint(worker)%uint(len(r.shards))]
 	sh.mu.Lock()
 	sh.record(s)
-	sh.slot(sec).addRequest(s)
+	if !s.Abandoned {
+		sh.slot(sec).addRequest(s)
+	}
 	sh.mu.Unlock()
 }
 
