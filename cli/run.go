@@ -45,6 +45,7 @@ type runConfig struct {
 	seed        string
 	baseline    string
 	urls        []string
+	runLimits
 }
 
 func newRunFlags(rc *runConfig, stderr io.Writer) *flag.FlagSet {
@@ -77,6 +78,7 @@ func newRunFlags(rc *runConfig, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&rc.outDir, "o", "", "write results.json and the report into `DIR`")
 	fs.BoolVar(&rc.plots, "plots", true, "with -o, draw the PNG plots and .hgrm files beside results.json (--plots=false: results.json only)")
 	fs.StringVar(&rc.format, "format", "table", "what to print on stdout: table, markdown, json or csv")
+	rc.runLimits.define(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: reusebench run [flags] [URL...]\n\n"+
 			"Runs each profile against URL (without one, against an embedded loopback target)\n"+
@@ -138,6 +140,9 @@ func parseRun(args []string, stderr io.Writer) (*runConfig, error) {
 			return nil, usagef("--seed %q: want a whole number ≥ 0", rc.seed)
 		}
 	}
+	if err := rc.runLimits.check(); err != nil {
+		return nil, err
+	}
 	return rc, nil
 }
 
@@ -157,6 +162,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "reusebench run: %v\n", err)
 		}
 		return 2
+	}
+	if err := preflight(rc, stderr); err != nil {
+		fmt.Fprintf(stderr, "reusebench run: %v\n", err)
+		return exitCode(err)
 	}
 	pl, err := resolve(rc, stderr)
 	if err != nil {
