@@ -93,7 +93,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 
 	fmt.Fprintln(stdout, srv.URL())
-	fmt.Fprintf(stderr, "reusebench serve: %s on %s: / answers %s; latency %v, stall %v, %s; also /login, /protected, /echo; Ctrl-C to stop\n",
+	fmt.Fprintf(stderr, "reusebench serve: %s on %s: / answers %s; latency %v, stall %v, %s; also /login, /protected, /echo, /redirect/N; Ctrl-C to stop\n",
 		serveMode(cfg), srv.Addr(), serveBody(cfg.BodySize), cfg.Latency, cfg.Stall, serveFailText(cfg))
 	if *certOut != "" {
 		fmt.Fprintf(stderr, "reusebench serve: certificate written to %s (pass it to --cacert)\n", *certOut)

@@ -290,3 +290,26 @@ func TestProfileHosts(t *testing.T) {
 		t.Errorf("hosts %+v", p.Hosts)
 	}
 }
+
+// An abandoned request counts its attempts and its connection, nothing
+// else, and no note on httptrace's count comes of it.
+func TestProfileAbandoned(t *testing.T) {
+	r := stats.NewRecorder(stats.Options{})
+	r.Begin(t0)
+	c := trace.Conn{At: t0, HasConnect: true}
+	r.RecordConn(&c)
+	s := sample(t0.Add(time.Millisecond), time.Millisecond, 0)
+	s.Reused, s.TraceReused, s.Err, s.Abandoned = false, false, trace.ErrCanceled, true
+	s.Wire = trace.Wire{Sent: 1, NewConns: 1}
+	r.Record(0, &s)
+	p, err := r.Profile(stats.RunInfo{Name: "x", Started: t0, Ended: t0.Add(time.Second), Opened: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Requests != 0 || p.Errors.Total != 0 || p.Abandoned != 1 || p.Attempts.Sent != 1 || len(p.Checks) != 0 {
+		t.Errorf("requests %d errors %d abandoned %d attempts %+v checks %q; want 1 abandoned, 1 sent", p.Requests, p.Errors.Total, p.Abandoned, p.Attempts, p.Checks)
+	}
+	if len(p.Notes) != 1 || !strings.Contains(p.Notes[0], "abandoned") {
+		t.Errorf("notes %q, want the one on the abandoned request", p.Notes)
+	}
+}

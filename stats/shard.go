@@ -160,11 +160,11 @@ func (sh *shard) record(s *trace.Sample) {
 	c.wire.addSample(s)
 	c.reused += int64(s.Wire.ReusedConns)
 	c.newConns += int64(s.Wire.NewConns)
-	if s.GotConn && !s.TraceReused {
-		c.traceNew++
-	}
 	if s.Abandoned { // in flight at Ctrl-C: its attempts count, nothing else
 		return
+	}
+	if s.GotConn && !s.TraceReused {
+		c.traceNew++
 	}
 	c.requests++
 	sh.live.Add(1)
