@@ -151,7 +151,7 @@ func checks(c *counters, info RunInfo) []string {
 func wireNotes(c *counters, info RunInfo) []string {
 	var out []string
 	if n := c.wire.transportRetries; n > 0 {
-		out = append(out, fmt.Sprintf("net/http retried %d requests by itself on a new connection after their reused connection failed (stale): the target read them twice", n))
+		out = append(out, fmt.Sprintf("net/http sent %d requests again by itself, on a new connection, after their reused connection failed before answering (stale): the caller saw no error; attempts.sent counts every try that reached the wire", n))
 	}
 	if n := c.wire.abandoned; n > 0 {
 		out = append(out, fmt.Sprintf("%d requests in flight when the run was interrupted were abandoned: neither successes nor errors, and not in the latencies", n))
