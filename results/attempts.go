@@ -21,12 +21,9 @@ type Attempts struct {
 	Retried map[string]int64 `json:"retried,omitempty"`
 }
 
-// maxExamples bounds the example messages kept per error class.
-const maxExamples = 3
-
 // MaxExamples is how many example messages a results file keeps per error
 // class.
-func MaxExamples() int { return maxExamples }
+const MaxExamples = 3
 
 // mergeFaults adds p's attempts, abandoned requests, arrivals not sent,
 // example messages and the target's request counts into out.
@@ -56,7 +53,7 @@ func mergeFaults(out, p *Profile) {
 			out.Errors.Examples = map[string][]string{}
 		}
 		for _, m := range msgs {
-			if len(out.Errors.Examples[class]) < maxExamples && !contains(out.Errors.Examples[class], m) {
+			if len(out.Errors.Examples[class]) < MaxExamples && !contains(out.Errors.Examples[class], m) {
 				out.Errors.Examples[class] = append(out.Errors.Examples[class], m)
 			}
 		}

@@ -12,11 +12,8 @@ type wireCounts struct {
 	retried                           [trace.NumErrorClasses]int64
 	abandoned                         int64
 	lastNew                           int64 // requests whose last attempt had a connection's first use
-	examples                          [trace.NumErrorClasses][exampleSlots]string
+	examples                          [trace.NumErrorClasses][results.MaxExamples]string
 }
-
-// exampleSlots is how many distinct messages a shard keeps per class.
-const exampleSlots = 3
 
 // addSample counts s's attempts. It does not allocate.
 func (w *wireCounts) addSample(s *trace.Sample) {

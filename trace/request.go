@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -188,9 +189,8 @@ func Do(client *http.Client, req *http.Request) Sample {
 	}
 	if s.Err != ErrNone {
 		s.ErrMsg = Message(err)
-	}
-	if s.Err == ErrNone {
-		s.Err = StatusClass(s.Status)
+	} else if s.Err = StatusClass(s.Status); s.Err != ErrNone {
+		s.ErrMsg = strconv.Itoa(s.Status) + " " + http.StatusText(s.Status)
 	}
 	s.Wire, s.Retried = a.wire, a.retried
 	a.fill(&s, end, err == nil)

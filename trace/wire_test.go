@@ -158,8 +158,8 @@ func TestRetryAfterSample(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv, p := pipePool(t, server.Config{FailRate: 1, FailStatus: 429, Faults: server.Faults{RetryAfter: 2}}, nil)
 		s := doN(t, srv, p, "GET", "/", 1, 0)[0]
-		if s.Status != 429 || s.Err != trace.ErrHTTP4xx || s.RetryAfter != 2*time.Second || s.ErrMsg != "" {
-			t.Errorf("sample: status %d err %q retry-after %v message %q; want 429, 2s, no message", s.Status, s.Err, s.RetryAfter, s.ErrMsg)
+		if s.Status != 429 || s.Err != trace.ErrHTTP4xx || s.RetryAfter != 2*time.Second || s.ErrMsg != "429 Too Many Requests" {
+			t.Errorf("sample: status %d err %q retry-after %v message %q; want 429, 2s, the status as message", s.Status, s.Err, s.RetryAfter, s.ErrMsg)
 		}
 	})
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
