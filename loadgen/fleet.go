@@ -70,6 +70,7 @@ func NewFleet(ctx context.Context, cfg Config, sink Sink) (*Fleet, error) {
 	}
 	p, err := pool.New(pc, urls...)
 	if err != nil {
+		r.stop()
 		return nil, fmt.Errorf("loadgen: %w", err)
 	}
 	r.pool = p
