@@ -26,6 +26,7 @@ func resolve(rc *runConfig, stderr io.Writer) (*experiment.Plan, error) {
 		Workers: rc.concurrency, MaxWorkers: rc.maxWorkers, Requests: rc.requests,
 		Duration: rc.duration, Warmup: rc.warmup, Rate: rc.rate,
 	}}
+	rc.runLimits.apply(&pl.Load)
 	urls := rc.urls
 	if len(urls) == 0 && rc.targetsFile == "" {
 		srv, err := server.Start(server.Config{TLS: true, HTTP2: true})

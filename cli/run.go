@@ -59,6 +59,7 @@ type runConfig struct {
 	workers, rates loadList
 	sweep          string
 	knobSweep      loadgen.Sweep // --sweep parsed
+	runLimits
 }
 
 // newRunFlags defines the run subcommand's flags into rc.
@@ -100,6 +101,7 @@ func newRunFlags(rc *runConfig) *flag.FlagSet {
 	fs.StringVar(&rc.format, "format", "table", "what to print on stdout: table, markdown, json or csv")
 	fs.BoolVar(&rc.wide, "wide", false, "print every column of the tables (default: the columns that fit 100, or the terminal's width)")
 	fs.BoolVar(&rc.quiet, "quiet", false, "print no progress on stderr")
+	rc.runLimits.define(fs)
 	return fs
 }
 
@@ -181,6 +183,9 @@ func parseRun(args []string, helpOut io.Writer) (*runConfig, error) {
 			return nil, usagef("--seed %q: want a whole number ≥ 0", rc.seed)
 		}
 	}
+	if err := rc.runLimits.check(); err != nil {
+		return nil, err
+	}
 	return rc, nil
 }
 
@@ -201,6 +206,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	} else if err != nil {
 		return flagError(stderr, "run", err)
+	}
+	if err := preflight(rc, stderr); err != nil {
+		fmt.Fprintf(stderr, "reusebench run: %v\n", err)
+		return exitCode(err)
 	}
 	pl, err := resolve(rc, stderr)
 	if pl != nil && pl.Embedded != nil {

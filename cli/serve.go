@@ -16,17 +16,21 @@ import (
 	"github.com/reusebench/reusebench/server"
 )
 
-// serveSynopsis is the one-line synopsis of `reusebench serve`.
+// serveSynopsis is the synopsis of `reusebench serve`.
 const serveSynopsis = "usage: reusebench serve [--addr HOST:PORT] [--tls [--http2] [--cert-out FILE] | --h2c]\n" +
-	"    [--latency DURATION] [--stall EVERY:FOR] [--size BYTES] [--fail FRACTION[:STATUS]]"
+	"    [--latency DURATION] [--stall EVERY:FOR] [--size BYTES] [--fail FRACTION[:STATUS]]\n" +
+	"    [--status CODE] [--retry-after S] [--fail-burst N] [--idle-close D] [--close-after N[:quiet]]\n" +
+	"    [--drop-after N] [--forget-idle D[:rst|:silent]] [--reset FRACTION] [--slow-headers D]\n" +
+	"    [--trickle BYTES/S]\n" +
+	"Fault modes combine; see the README's \"reusebench serve\" for what a client sees with each."
 
 // serveExamples ends `reusebench serve -h`.
 const serveExamples = `  # plain HTTP/1.1 on 127.0.0.1:8080, the target of the run examples
   reusebench serve
   # HTTPS with HTTP/2, its certificate written for the client's --cacert
   reusebench serve --addr 127.0.0.1:8443 --tls --http2 --cert-out target.pem
-  # 20 ms of service time, and one request in ten answered 503
-  reusebench serve --latency 20ms --fail 0.1:503
+  # a keep-alive timeout shorter than the client's, and a NAT that forgets idle connections
+  reusebench serve --idle-close 1s --forget-idle 5s:rst
 `
 
 // serveCountsEvery is how often `reusebench serve` prints its counts.
@@ -49,6 +53,8 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	sizeArg := fs.String("size", "64", "`BYTES` in the body of /")
 	failArg := fs.String("fail", "", "answer a FRACTION of requests to / with STATUS (default 503), as `FRACTION[:STATUS]`, e.g. 0.1:503")
 	certOut := fs.String("cert-out", "", "with --tls: write the server certificate (PEM) to `FILE`, for a client's --cacert")
+	var ff faultFlags
+	ff.define(fs)
 
 	switch err := parseArgs(fs, args); {
 	case errors.Is(err, flag.ErrHelp):
@@ -63,6 +69,9 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 
 	cfg, err := serveConfig(*addr, *useTLS, *http2, *h2c, *latencyArg, *stallArg, *sizeArg, *failArg, *certOut)
+	if err == nil {
+		err = ff.apply(&cfg)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "reusebench serve: %v\n", err)
 		return 2
@@ -83,10 +92,13 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 
 	fmt.Fprintln(stdout, srv.URL())
-	fmt.Fprintf(stderr, "reusebench serve: %s on %s: / answers %s; latency %v, stall %v, %s; also /login, /protected, /echo; Ctrl-C to stop\n",
+	fmt.Fprintf(stderr, "reusebench serve: %s on %s: / answers %s; latency %v, stall %v, %s; also /login, /protected, /echo, /redirect/N; Ctrl-C to stop\n",
 		serveMode(cfg), srv.Addr(), serveBody(cfg.BodySize), cfg.Latency, cfg.Stall, serveFailText(cfg))
 	if *certOut != "" {
 		fmt.Fprintf(stderr, "reusebench serve: certificate written to %s (pass it to --cacert)\n", *certOut)
+	}
+	if d := cfg.Faults.Describe(); d != "" {
+		fmt.Fprintf(stderr, "reusebench serve: faults: %s\n", d)
 	}
 
 	tick := time.NewTicker(serveCountsEvery)
@@ -176,7 +188,14 @@ func serveFailText(cfg server.Config) string {
 	if cfg.FailRate == 0 {
 		return "no injected failures"
 	}
-	return fmt.Sprintf("%g of requests to / fail with %d", cfg.FailRate, cfg.FailStatus)
+	s := fmt.Sprintf("%g of requests to / fail with %d", cfg.FailRate, cfg.FailStatus)
+	if b := cfg.Faults.FailBurst; b > 1 {
+		s += fmt.Sprintf(" in runs of %d", b)
+	}
+	if ra := cfg.Faults.RetryAfter; ra > 0 {
+		s += fmt.Sprintf(" (Retry-After: %d)", ra)
+	}
+	return s
 }
 
 // serveSyncWriter serializes writes to w: the counts, the description and

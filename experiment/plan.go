@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -65,6 +66,9 @@ type Plan struct {
 	// Embedded is the embedded target when the run drives it: its counts are
 	// aligned with each measured window and cross-checked with the client's.
 	Embedded *server.Server
+	// Dial, if set, replaces every profile's TCP dial (an in-memory network
+	// in tests).
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // Load is how each profile is driven: the fleet, the model and the bound of
@@ -82,6 +86,13 @@ type Load struct {
 	Warmup time.Duration
 	// Rate switches to the open model: arrivals a second (0: closed model).
 	Rate float64
+	// MaxErrors and MaxErrorRate (a percentage) stop a profile early once
+	// that many of its measured requests failed (0: no limit).
+	MaxErrors    int64
+	MaxErrorRate float64
+	// NoRedirects counts 3xx responses as responses instead of following
+	// them.
+	NoRedirects bool
 }
 
 // bound returns round k's share (from 0) of the measured window split into
@@ -128,7 +139,8 @@ func (pl *Plan) check() error {
 
 // Settings returns the run-wide settings a results file records.
 func (l Load) Settings() results.Settings {
-	s := results.Settings{Concurrency: l.Workers, WarmupS: l.Warmup.Seconds(), Rate: l.Rate, MaxWorkers: l.MaxWorkers}
+	s := results.Settings{Concurrency: l.Workers, WarmupS: l.Warmup.Seconds(), Rate: l.Rate, MaxWorkers: l.MaxWorkers,
+		MaxErrors: l.MaxErrors, MaxErrorRate: l.MaxErrorRate, NoRedirects: l.NoRedirects}
 	if l.Requests > 0 {
 		s.Requests = l.Requests
 	} else {

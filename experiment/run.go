@@ -164,6 +164,9 @@ func (pl *Plan) finish(ctx, wind context.Context, r *profileRun, i int, progress
 	if sum.Interrupted {
 		prof.Notes = append(prof.Notes, fmt.Sprintf("interrupted after %.1f s: the figures cover what completed until then", prof.DurationS))
 	}
+	if sum.Stopped != "" {
+		prof.Notes = append(prof.Notes, fmt.Sprintf("stopped early after %d of %d rounds (%.1f s): %s", len(r.rounds), max(pl.Rounds, 1), prof.DurationS, sum.Stopped))
+	}
 	if pl.Embedded != nil {
 		crossCheck(wind, pl.Embedded, &prof, r.p.Name, sum.Interrupted)
 	}
@@ -180,10 +183,11 @@ func (pl *Plan) start(ctx, wind context.Context, i int, runs []*profileRun) (*pr
 	r := &profileRun{p: p, rec: stats.NewRecorder(stats.Options{Open: l.Rate > 0, Retries: p.Retry.Max > 0}),
 		client: stats.NewClientMeter()}
 	cfg := loadgen.Config{
-		Pool:    pool.Config{Options: p.Pool, TLS: pl.TLS, Proxy: pl.Proxy, Cookies: pl.Cookies},
+		Pool: pool.Config{Options: p.Pool, TLS: pl.TLS, Proxy: pl.Proxy, Cookies: pl.Cookies,
+			Dial: pl.Dial, NoRedirects: l.NoRedirects},
 		Targets: pl.Targets, Workers: l.Workers, MaxWorkers: l.MaxWorkers,
 		Requests: l.Requests, Duration: l.Duration, Warmup: l.Warmup, Rate: l.Rate, Segment: pl.Segment,
-		Retry: p.Retry, Wait: wind,
+		Retry: p.Retry, Wait: wind, MaxErrors: l.MaxErrors, MaxErrorRate: l.MaxErrorRate,
 	}
 	if srv := pl.Embedded; srv != nil {
 		alignTarget(wind, srv, opened(runs), warmupLabel(p.Name))
@@ -196,8 +200,12 @@ func (pl *Plan) start(ctx, wind context.Context, i int, runs []*profileRun) (*pr
 	return r, nil
 }
 
-// round runs round k (from 0) of n of profile r, the i-th.
+// round runs round k (from 0) of n of profile r, the i-th. A profile
+// stopped by an error limit runs no more rounds.
 func (pl *Plan) round(ctx, wind context.Context, r *profileRun, runs []*profileRun, k, n, i int, progress func(Event)) {
+	if r.fleet.Stopped() != "" {
+		return
+	}
 	if srv := pl.Embedded; srv != nil {
 		alignTarget(wind, srv, opened(runs), r.p.Name)
 	}
@@ -254,6 +262,7 @@ func RunInfo(p *loadgen.Profile, rate float64, sum loadgen.Summary) stats.RunInf
 		TLSHandshakes: sum.Pool.TLSHandshakes, TLSResumed: sum.Pool.TLSResumed,
 		Active: sum.Active, TargetRate: rate, SendSpan: sum.SendSpan, SendGaps: sum.SendGaps,
 		Arrivals: sum.Arrivals, Late: sum.Late, MaxLate: sum.MaxLate, Workers: sum.Workers,
+		NotSent: sum.NotSent,
 	}
 }
 

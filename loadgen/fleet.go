@@ -60,6 +60,7 @@ func NewFleet(ctx context.Context, cfg Config, sink Sink) (*Fleet, error) {
 		return nil, err
 	}
 	r := &runner{cfg: cfg, sink: sink, targets: ts}
+	r.halt, r.stop = context.WithCancel(context.Background())
 	pc := cfg.Pool
 	pc.Workers = max(cfg.Workers, cfg.MaxWorkers)
 	pc.OnConn = r.onConn
@@ -70,6 +71,7 @@ func NewFleet(ctx context.Context, cfg Config, sink Sink) (*Fleet, error) {
 	}
 	p, err := pool.New(pc, urls...)
 	if err != nil {
+		r.stop()
 		return nil, fmt.Errorf("loadgen: %w", err)
 	}
 	r.pool = p
@@ -91,22 +93,38 @@ func NewFleet(ctx context.Context, cfg Config, sink Sink) (*Fleet, error) {
 // warm-up's included: what a server has accepted from it once it caught up.
 func (f *Fleet) Opened() int64 { return f.pool.Counts().Opened }
 
+// Stopped says why the fleet stopped early (an error limit), "" when it
+// did not. A stopped fleet's rounds send nothing.
+func (f *Fleet) Stopped() string {
+	if why := f.r.stopped.Load(); why != nil {
+		return *why
+	}
+	return ""
+}
+
 // Round runs one measured round to its bound and returns when every request
-// of it has completed. Cancelling ctx ends it early.
+// of it has completed. Cancelling ctx ends it early; so does reaching an
+// error limit, for this round and the fleet's later ones.
 func (f *Fleet) Round(ctx context.Context, b Bound) Round {
 	r := f.r
+	if f.Stopped() != "" {
+		now := time.Now()
+		return Round{Started: now, Ended: now}
+	}
 	at := f.pool.Settle(f.wait())
 	var rd Round
 	rd.Before = at.Opened - f.before.Opened - f.counted
 	rd.Started = time.Now()
 	r.sink.Begin(rd.Started)
-	stop, cancel := ctx, context.CancelFunc(func() {})
+	stop, cancel := context.WithCancel(ctx)
 	if b.Requests <= 0 {
 		stop, cancel = context.WithDeadline(ctx, rd.Started.Add(b.Duration))
 	}
+	halted := context.AfterFunc(r.halt, cancel)
 	r.firstSend, r.lastSend = time.Time{}, time.Time{}
 	r.arrivals.Store(0)
 	r.phase(ctx, stop, b.Requests, true)
+	halted()
 	cancel()
 	rd.Ended = time.Now()
 	rd.Opened = f.pool.Settle(f.wait()).Opened - at.Opened
@@ -142,6 +160,7 @@ func (f *Fleet) wait() context.Context {
 // interrupted.
 func (f *Fleet) Close(ctx context.Context) Summary {
 	f.pool.CloseContext(f.wait())
+	f.r.stop() // releases the halt context; Stopped keeps its reason
 	f.r.measuring.Store(false)
 	s := f.Summary()
 	s.Interrupted = s.Interrupted || ctx.Err() != nil
@@ -159,5 +178,7 @@ func (f *Fleet) Summary() Summary {
 	s.MaxLate = time.Duration(f.r.maxLate.Load())
 	s.SendSpan, s.SendGaps = f.sendSpan, f.sendGaps
 	s.AfterRounds = s.Pool.Opened - f.counted
+	s.NotSent = f.r.notSent.Load()
+	s.Stopped = f.Stopped()
 	return s
 }

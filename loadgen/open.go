@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
@@ -31,6 +32,13 @@ func (s *sendWindow) add(t time.Time) {
 // segmented run, only the segment's arrivals of the global schedule). When every
 // worker is busy the arrival waits, and that wait is part of its corrected
 // latency; with MaxWorkers the fleet grows instead, up to that many workers.
+//
+// The round ends at stop's deadline, whatever is still waiting: an arrival
+// that found no free worker by then, and every later one due before the
+// deadline, is counted as not sent and never sent, so a slow server cannot
+// stretch a round past its end. Requests in flight then run on ctx: they
+// finish or time out. Ctrl-C (ctx) or an error limit (stop cancelled)
+// counts the arrivals already due as not sent.
 func (r *runner) open(ctx, stop context.Context, n int64, record bool) {
 	arrivals := make(chan arrival)
 	var wg sync.WaitGroup
@@ -63,8 +71,9 @@ func (r *runner) open(ctx, stop context.Context, n int64, record bool) {
 	// ready when it woke; arrivals due while it waited for a worker were
 	// ready when due, and that wait is theirs.
 	var awake time.Time
+	var notSent int64
 loop:
-	for n <= 0 || count < n {
+	for (n <= 0 || count < n) && r.stopped.Load() == nil {
 		t := pacer.Next()
 		if n <= 0 && bounded && !t.Before(deadline) {
 			break
@@ -79,7 +88,10 @@ loop:
 			select {
 			case <-timer.C:
 				awake = time.Now()
-			case <-ctx.Done():
+			case <-stop.Done(): // t, if due by then, and the rest are not sent
+				if t.Before(notSentLimit(stop, deadline)) {
+					notSent = 1 + countDue(pacer, notSentLimit(stop, deadline), n, count+1)
+				}
 				break loop
 			}
 		}
@@ -96,7 +108,8 @@ loop:
 			}
 			select {
 			case arrivals <- a:
-			case <-ctx.Done():
+			case <-stop.Done():
+				notSent = 1 + countDue(pacer, notSentLimit(stop, deadline), n, count+1)
 				break loop
 			}
 			awake = time.Time{}
@@ -106,11 +119,45 @@ loop:
 	close(arrivals)
 	wg.Wait()
 	if record {
+		r.notSent.Add(notSent)
 		for cur := r.workers.Load(); int64(workers) > cur && !r.workers.CompareAndSwap(cur, int64(workers)); cur = r.workers.Load() {
 		}
 		r.arrivals.Store(count)
 		r.firstSend, r.lastSend = window.first, window.last
 	}
+}
+
+// notSentLimit is the time before which a stopped round's arrivals were
+// due: its deadline when it reached it, now when it was stopped early.
+func notSentLimit(stop context.Context, deadline time.Time) time.Time {
+	if errors.Is(stop.Err(), context.DeadlineExceeded) && !deadline.IsZero() {
+		return deadline
+	}
+	return time.Now()
+}
+
+// maxDueCount bounds countDue's loop; beyond it the rest is estimated from
+// the rate (an hour at 20,000/s is 72 million arrivals).
+const maxDueCount = 1 << 20
+
+// countDue counts the pacer's arrivals due before limit, at most n - sent
+// of them when n > 0 (a count-bounded round).
+func countDue(p *Pacer, limit time.Time, n, sent int64) int64 {
+	var due int64
+	for ; n <= 0 || sent+due < n; due++ {
+		t := p.Next()
+		if !t.Before(limit) {
+			return due
+		}
+		if due == maxDueCount {
+			rest := int64(limit.Sub(t).Seconds()*p.rate) + 1
+			if n > 0 {
+				rest = min(rest, n-sent-due)
+			}
+			return due + rest
+		}
+	}
+	return due
 }
 
 // arrival is one open-model arrival: when it was due, and when it was ready

@@ -19,6 +19,7 @@ import (
 type Pacer struct {
 	lim  *rate.Limiter
 	next time.Time
+	rate float64
 }
 
 // NewPacer returns a pacer for perSecond arrivals a second, the first due at
@@ -30,7 +31,7 @@ func NewPacer(start time.Time, perSecond float64) *Pacer {
 	lim.ReserveN(start, burst)
 	// The drained bucket's next token is due one interval after start; take
 	// it as arrival 0's slot, so arrival 0 is due at start.
-	return &Pacer{lim: lim, next: start}
+	return &Pacer{lim: lim, next: start, rate: perSecond}
 }
 
 // Next returns the intended time of the next arrival.

@@ -131,12 +131,20 @@ func Knobs() []Knob {
 		{Name: "retries", Field: "retry loop around `Client.Do`", Default: "0", kind: countKind,
 			set: func(p *Profile, v string) (err error) { p.Retry.Max, err = parseCount("retries", v); return err },
 			get: func(p *Profile) string { return strconv.Itoa(p.Retry.Max) }},
-		{Name: "retry-on", Field: "what a retry is for: statuses and reset, timeout, eof, refused", Default: "`" + DefaultRetryOn + "`",
+		{Name: "retry-on", Field: "what a retry is for: statuses and reset, timeout, eof, refused, stale (reset and eof include stale)", Default: "`" + DefaultRetryOn + "`",
 			set: func(p *Profile, v string) error { p.RetryOn = strings.ReplaceAll(v, "+", ","); return nil },
 			get: func(p *Profile) string { return retryKey(p, p.RetryOn) }},
-		{Name: "backoff", Field: "`BASE[:MAX]` exponential backoff with full jitter", Default: "`" + DefaultBackoff + "`",
+		{Name: "backoff", Field: "`BASE[:MAX]` exponential backoff with full jitter, or a longer `Retry-After` (one beyond MAX ends the request)", Default: "`" + DefaultBackoff + "`",
 			set: func(p *Profile, v string) error { p.Backoff = v; return nil },
 			get: func(p *Profile) string { return retryKey(p, p.Backoff) }},
+		{Name: "retry-unsafe", Field: "retry methods that are not idempotent (POST, PATCH) without an `Idempotency-Key` header", Default: "false",
+			set: func(p *Profile, v string) (err error) { p.Retry.Unsafe, err = parseBool("retry-unsafe", v); return err },
+			get: func(p *Profile) string {
+				if p.Retry.Max == 0 {
+					return ""
+				}
+				return strconv.FormatBool(p.Retry.Unsafe)
+			}},
 		{Name: "local-addr", Field: "`net.Dialer.LocalAddr`", Default: "system's choice",
 			set: func(p *Profile, v string) error {
 				if net.ParseIP(v) == nil {

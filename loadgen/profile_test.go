@@ -150,7 +150,7 @@ func TestProfileOptions(t *testing.T) {
 			"max-idle": "100", "max-idle-per-host": "3", "max-conns-per-host": "0", "idle-timeout": "1m30s",
 			"keepalive": "true", "http2": "false", "h2c": "false", "tls-resume": "false",
 			"dial-timeout": "10s", "tls-timeout": "10s", "header-timeout": "0s", "timeout": "30s", "retries": "2",
-			"retry-on": loadgen.DefaultRetryOn, "backoff": loadgen.DefaultBackoff, "local-addr": "127.0.0.2",
+			"retry-on": loadgen.DefaultRetryOn, "backoff": loadgen.DefaultBackoff, "retry-unsafe": "false", "local-addr": "127.0.0.2",
 		}},
 	}
 	for _, tt := range tests {
@@ -195,5 +195,16 @@ func TestREADMEKnobTable(t *testing.T) {
 	}
 	if want := loadgen.KnobsMarkdown(); !strings.Contains(string(readme), want) {
 		t.Errorf("README.md's profile table differs from the knob table; paste this:\n%s", want)
+	}
+}
+
+func TestRetryUnsafeKnob(t *testing.T) {
+	d := loadgen.Defaults{Workers: 1}
+	p, err := loadgen.ParseProfile("r=shared,retries=1,retry-on=503+stale,retry-unsafe=true", d)
+	if err != nil || !p.Retry.Unsafe || !p.Retry.Classes[trace.ErrStale] || !p.Retry.Statuses[503] {
+		t.Errorf("retry-unsafe=true: %+v, %v", p.Retry, err)
+	}
+	if _, err := loadgen.ParseProfile("r=shared,retry-unsafe=maybe", d); err == nil || !strings.Contains(err.Error(), "retry-unsafe=maybe: want true or false") {
+		t.Errorf("retry-unsafe=maybe: %v", err)
 	}
 }

@@ -169,8 +169,9 @@ func TestRunWarmup(t *testing.T) {
 	}
 }
 
-// Cancelling the run's context stops it; the request cut short is not
-// recorded, whether the context was cancelled or reached its deadline.
+// Cancelling the run's context stops it; the request cut short is recorded
+// as abandoned, whether the context was cancelled or reached its deadline:
+// neither a success nor an error, but the target read it.
 func TestRunCancel(t *testing.T) {
 	const latency = 10 * time.Millisecond
 	tests := []struct {
@@ -205,12 +206,12 @@ func TestRunCancel(t *testing.T) {
 					t.Error("Interrupted false after the context ended")
 				}
 				for i, s := range samples {
-					if s.Err != trace.ErrNone {
-						t.Errorf("sample %d: %q, want only completed requests", i, s.Err)
+					if (s.Err != trace.ErrNone) != s.Abandoned || s.Abandoned && i != 9 {
+						t.Errorf("sample %d: %q, abandoned %v; want 9 completed requests, then the abandoned one", i, s.Err, s.Abandoned)
 					}
 				}
-				if len(samples) != 9 {
-					t.Errorf("%d samples, want the 9 requests completed in 95 ms", len(samples))
+				if len(samples) != 10 || samples[9].Wire.Sent != 1 {
+					t.Errorf("%d samples, want the 9 requests completed in 95 ms and the one abandoned on the wire", len(samples))
 				}
 				synctest.Wait()
 				if sc := srv.Counts(); sc.Requests != 9 || sc.Aborted != 1 {

@@ -12,20 +12,27 @@ import (
 )
 
 // Retry is a profile's retry policy: up to Max more attempts when an attempt
-// fails in a way listed in On, sleeping an exponential backoff with full
-// jitter between attempts (Base·2^attempt, at most Cap).
+// fails in a way listed in Statuses or Classes, sleeping an exponential
+// backoff with full jitter between attempts (Base·2^attempt, at most Cap),
+// or the response's Retry-After when that is longer (a Retry-After beyond
+// Cap ends the request instead). Requests whose method is not idempotent
+// are retried only with Unsafe.
 type Retry struct {
 	Max       int
 	Statuses  map[int]bool
 	Classes   map[trace.ErrorClass]bool
 	Base, Cap time.Duration
+	// Unsafe retries requests whose method is not idempotent (POST, PATCH,
+	// CONNECT) and that carry no Idempotency-Key header.
+	Unsafe bool
 }
 
 // DefaultRetryOn is the retry-on list used when a profile sets retries but not retry-on.
 const DefaultRetryOn = "502,503,504,reset,timeout"
 
 // ParseRetryOn parses a retry-on list: HTTP statuses and the words reset,
-// timeout, eof, refused.
+// timeout, eof, refused, stale. A stale connection fails with a reset or an
+// EOF, so reset and eof include stale.
 func ParseRetryOn(s string) (map[int]bool, map[trace.ErrorClass]bool, error) {
 	statuses := map[int]bool{}
 	classes := map[trace.ErrorClass]bool{}
@@ -33,9 +40,11 @@ func ParseRetryOn(s string) (map[int]bool, map[trace.ErrorClass]bool, error) {
 		f = strings.TrimSpace(f)
 		switch f {
 		case "reset":
-			classes[trace.ErrReset] = true
+			classes[trace.ErrReset], classes[trace.ErrStale] = true, true
 		case "eof":
-			classes[trace.ErrEOF] = true
+			classes[trace.ErrEOF], classes[trace.ErrStale] = true, true
+		case "stale":
+			classes[trace.ErrStale] = true
 		case "refused":
 			classes[trace.ErrRefused] = true
 		case "timeout":
@@ -45,7 +54,7 @@ func ParseRetryOn(s string) (map[int]bool, map[trace.ErrorClass]bool, error) {
 		default:
 			code, err := strconv.Atoi(f)
 			if err != nil || code < 100 || code > 599 {
-				return nil, nil, fmt.Errorf("retry-on: %q is not a status (100-599) nor one of reset, timeout, eof, refused", f)
+				return nil, nil, fmt.Errorf("retry-on: %q is not a status (100-599) nor one of reset, timeout, eof, refused, stale", f)
 			}
 			statuses[code] = true
 		}
@@ -73,15 +82,37 @@ func ParseBackoff(s string) (base, maxDelay time.Duration, err error) {
 	return base, maxDelay, nil
 }
 
-// retryable reports whether an attempt ending as s should be retried.
-func (r *Retry) retryable(s *trace.Sample) bool {
-	if r.Max == 0 {
+// retryable reports whether an attempt of t ending as s should be retried.
+func (r *Retry) retryable(s *trace.Sample, t *Target) bool {
+	if r.Max == 0 || !r.Unsafe && !idempotent(t) {
 		return false
 	}
-	if s.Status != 0 {
+	if s.Status != 0 && (s.Err == trace.ErrNone || s.Err == trace.ErrHTTP4xx || s.Err == trace.ErrHTTP5xx) {
 		return r.Statuses[s.Status]
 	}
 	return r.Classes[s.Err]
+}
+
+// idempotent reports whether sending t twice is safe (RFC 9110 §9.2.2):
+// GET, HEAD, OPTIONS, TRACE, PUT and DELETE are, and so is a request with an
+// Idempotency-Key header.
+func idempotent(t *Target) bool {
+	switch t.Method {
+	case "", "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE":
+		return true
+	}
+	return t.Header.Get("Idempotency-Key") != "" || t.Header.Get("X-Idempotency-Key") != ""
+}
+
+// wait returns the sleep before attempt+1 (attempt counts from 0): the
+// backoff, or retryAfter when that is longer. It returns false when
+// retryAfter is longer than Cap: the server asked for more patience than
+// the policy has, and the request ends instead.
+func (r *Retry) wait(attempt int, retryAfter time.Duration) (time.Duration, bool) {
+	if retryAfter > r.Cap {
+		return 0, false
+	}
+	return max(r.backoff(attempt), retryAfter), true
 }
 
 // backoff returns the sleep before attempt+1 (attempt counts from 0).

@@ -19,10 +19,12 @@ func TestParseRetryOn(t *testing.T) {
 	}{
 		{"503", []int{503}, nil, false},
 		{"502,503,504", []int{502, 503, 504}, nil, false},
-		{" 429 , reset ", []int{429}, []trace.ErrorClass{trace.ErrReset}, false},
-		{"eof,refused", nil, []trace.ErrorClass{trace.ErrEOF, trace.ErrRefused}, false},
+		// A stale connection fails with a reset or an EOF: both include it.
+		{" 429 , reset ", []int{429}, []trace.ErrorClass{trace.ErrReset, trace.ErrStale}, false},
+		{"eof,refused", nil, []trace.ErrorClass{trace.ErrEOF, trace.ErrStale, trace.ErrRefused}, false},
+		{"stale", nil, []trace.ErrorClass{trace.ErrStale}, false},
 		{"timeout", nil, timeouts, false},
-		{loadgen.DefaultRetryOn, []int{502, 503, 504}, append([]trace.ErrorClass{trace.ErrReset}, timeouts...), false},
+		{loadgen.DefaultRetryOn, []int{502, 503, 504}, append([]trace.ErrorClass{trace.ErrReset, trace.ErrStale}, timeouts...), false},
 		{"100,599", []int{100, 599}, nil, false},
 		{"", nil, nil, true},
 		{"99", nil, nil, true},

@@ -49,6 +49,13 @@ type Config struct {
 	// closes (each waits at most 10 s anyway): an interrupted run cuts its
 	// wind-down short with it. Nil: no bound but that.
 	Wait context.Context
+	// MaxErrors stops the profile, for the rest of its rounds, once this
+	// many of its measured requests have failed (0: no limit).
+	MaxErrors int64
+	// MaxErrorRate stops the profile once this percentage of its measured
+	// requests has failed, counted from MinForErrorRate requests on (0: no
+	// limit).
+	MaxErrorRate float64
 	// OnWindow, if set, is called as the measured window starts, after the
 	// warm-up's dials have settled, with the connections opened before it: a
 	// caller comparing with a server's counts aligns them there.
@@ -82,7 +89,18 @@ type Summary struct {
 	AfterRounds int64
 	// Interrupted is true when the run was cancelled before its end.
 	Interrupted bool
+	// NotSent counts the open model's arrivals that were due before the end
+	// of a round (or Ctrl-C) but found no free worker in time: counted, not
+	// sent.
+	NotSent int64
+	// Stopped says why the profile stopped early (MaxErrors,
+	// MaxErrorRate), "" when it did not.
+	Stopped string
 }
+
+// MinForErrorRate is how many measured requests must have completed
+// before MaxErrorRate can stop a profile.
+const MinForErrorRate = 20
 
 // LateAfter is how long an arrival may wait for a worker before it counts as late.
 const LateAfter = time.Millisecond
@@ -97,6 +115,8 @@ func (c *Config) validate() error {
 		return errors.New("need a request count or a duration")
 	case c.Rate < 0:
 		return fmt.Errorf("rate %v: must be positive", c.Rate)
+	case c.MaxErrors < 0 || c.MaxErrorRate < 0 || c.MaxErrorRate > 100:
+		return fmt.Errorf("error limits %d and %v%%: want a count ≥ 0 and a percentage in [0,100]", c.MaxErrors, c.MaxErrorRate)
 	}
 	return nil
 }
@@ -122,8 +142,16 @@ type runner struct {
 	measuring atomic.Bool
 	workers   atomic.Int64
 	arrivals  atomic.Int64
+	notSent   atomic.Int64
 	late      atomic.Int64
 	maxLate   atomic.Int64
+	// completed and failed count the measured requests for the error
+	// limits; halt is cancelled, with the reason in stopped, when one is
+	// reached.
+	completed, failed atomic.Int64
+	halt              context.Context
+	stop              context.CancelFunc
+	stopped           atomic.Pointer[string]
 	// firstSend and lastSend are the open model's first and last actual
 	// sends in the current round.
 	firstSend, lastSend time.Time
@@ -149,7 +177,7 @@ func (r *runner) phase(ctx, stop context.Context, n int64, record bool) {
 	r.workers.Store(int64(r.cfg.Workers))
 	for w := range r.cfg.Workers {
 		wg.Go(func() {
-			for stop.Err() == nil && (n <= 0 || issued.Add(1) <= n) {
+			for stop.Err() == nil && r.stopped.Load() == nil && (n <= 0 || issued.Add(1) <= n) {
 				s := r.do(ctx, w, time.Time{})
 				r.emit(ctx, w, &s, record)
 			}
@@ -158,42 +186,94 @@ func (r *runner) phase(ctx, stop context.Context, n int64, record bool) {
 	wg.Wait()
 }
 
-// emit hands s to the sink, unless it was cut short by the end of the run's
-// own context (cancelled, or past its deadline).
+// emit hands s to the sink, marked abandoned when the end of the run's own
+// context (Ctrl-C, or its deadline) cut it short, and counts it for the
+// error limits.
 func (r *runner) emit(ctx context.Context, w int, s *trace.Sample, record bool) {
-	if !record || (ctx.Err() != nil && (s.Err == trace.ErrCanceled || s.Err == trace.ErrTimeout)) {
+	if !record {
 		return
 	}
+	if ctx.Err() != nil && (s.Err == trace.ErrCanceled || s.Err == trace.ErrTimeout) {
+		s.Abandoned = true
+	}
 	r.sink.Record(w, s)
+	if !s.Abandoned {
+		r.count(s.Failed())
+	}
 }
 
-// do sends one logical request, with its retries, and returns its sample.
+// count counts a completed measured request and stops the profile when it
+// reaches an error limit.
+func (r *runner) count(failed bool) {
+	n := r.completed.Add(1)
+	f := r.failed.Load()
+	if failed {
+		f = r.failed.Add(1)
+	}
+	var why string
+	switch lim, pct := r.cfg.MaxErrors, r.cfg.MaxErrorRate; {
+	case lim > 0 && f >= lim:
+		why = fmt.Sprintf("%d of %d requests failed, reaching the limit of %d errors", f, n, lim)
+	case pct > 0 && n >= MinForErrorRate && float64(f)*100 >= pct*float64(n):
+		why = fmt.Sprintf("%d of %d requests failed (%.1f%%), reaching the limit of %g%%", f, n, 100*float64(f)/float64(n), pct)
+	default:
+		return
+	}
+	if r.stopped.CompareAndSwap(nil, &why) {
+		r.stop()
+	}
+}
+
+// do sends one logical request, with its retries, and returns its sample:
+// the last attempt's, with the wire counts of every attempt added up.
 func (r *runner) do(ctx context.Context, w int, intended time.Time) trace.Sample {
 	var firstStart time.Time
 	var firstLatency time.Duration
+	var wire trace.Wire
+	var retried [trace.NumErrorClasses]int32
 	target := r.targets.pick() // every attempt of a request goes to the same target
+	t := &r.targets.list[target]
 	for attempt := 0; ; attempt++ {
 		s := r.attempt(ctx, w, target)
+		wire.Add(s.Wire)
+		for i, n := range s.Retried {
+			retried[i] += n
+		}
 		if attempt == 0 {
 			firstStart, firstLatency = s.Start, s.Latency()
 		}
-		if attempt < r.cfg.Retry.Max && r.cfg.Retry.retryable(&s) && ctx.Err() == nil {
-			if d := r.cfg.Retry.backoff(attempt); d > 0 {
-				timer := time.NewTimer(d)
-				select {
-				case <-timer.C:
-				case <-ctx.Done():
-					timer.Stop()
+		if attempt < r.cfg.Retry.Max && ctx.Err() == nil && r.cfg.Retry.retryable(&s, t) {
+			if d, ok := r.cfg.Retry.wait(attempt, s.RetryAfter); ok {
+				if !sleep(ctx, d) {
+					s.Abandoned = true // Ctrl-C while it waited to retry: in flight
+				} else {
+					retried[s.Err]++
+					continue
 				}
 			}
-			continue
 		}
 		s.Start = firstStart
 		s.Retries = attempt
 		s.FirstAttempt = firstLatency
 		s.Intended = intended
 		s.Phases[trace.Total] = s.Latency()
+		s.Wire, s.Retried = wire, retried
 		return s
+	}
+}
+
+// sleep waits d, or until ctx ends: then it returns false.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 

@@ -231,7 +231,22 @@ type conn struct {
 	dial            trace.Conn
 	window          int64 // the pool's window when it was opened
 	claimed, closed atomic.Bool
+	written         atomic.Int64 // bytes written, each write counted before it is made
 }
+
+// Write writes b, counting its bytes first (trace.WriteCounter): a request
+// whose response arrives before Write returns is already counted.
+func (c *conn) Write(b []byte) (int, error) {
+	c.written.Add(int64(len(b)))
+	n, err := c.Conn.Write(b)
+	if n < len(b) {
+		c.written.Add(int64(n - len(b)))
+	}
+	return n, err
+}
+
+// Written returns the bytes written so far (trace.WriteCounter).
+func (c *conn) Written() int64 { return c.written.Load() }
 
 // current reports whether c was opened in the pool's current window.
 func (c *conn) current() bool { return c.window == c.pool.window.Load() }

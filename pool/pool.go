@@ -33,6 +33,10 @@ type Config struct {
 	// cancellation (see finish) once it is done: a run that was interrupted
 	// does not wait out a dial timeout. Nil: they run to their timeout.
 	Abort context.Context
+	// NoRedirects makes clients return 3xx responses instead of following
+	// them (http.ErrUseLastResponse). Followed redirects are counted by
+	// trace.Redirected.
+	NoRedirects bool
 	// OnConn, if set, is called once for every dial, from the dialing
 	// goroutine, with the dial's record in the form stats consumes. It must
 	// not keep the pointer.
@@ -184,7 +188,7 @@ func (p *Pool) newClient(withJar bool) (*http.Client, error) {
 	protos.SetHTTP2(o.HTTP2 || o.H2C)
 	protos.SetUnencryptedHTTP2(o.H2C)
 	t.Protocols = &protos
-	c := &http.Client{Transport: t, Timeout: o.Timeout}
+	c := &http.Client{Transport: t, Timeout: o.Timeout, CheckRedirect: p.checkRedirect}
 	if withJar {
 		jar, err := cookiejar.New(nil)
 		if err != nil {
@@ -194,6 +198,23 @@ func (p *Pool) newClient(withJar bool) (*http.Client, error) {
 		c.Jar = jar
 	}
 	return c, nil
+}
+
+// maxRedirects is how many redirects a request follows, as Go's default.
+const maxRedirects = 10
+
+// checkRedirect is every client's CheckRedirect: Go's default policy (at
+// most 10 redirects), or none with NoRedirects; each redirect followed is
+// counted on the request's trace.
+func (p *Pool) checkRedirect(req *http.Request, via []*http.Request) error {
+	if p.cfg.NoRedirects {
+		return http.ErrUseLastResponse
+	}
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	trace.Redirected(req.Context())
+	return nil
 }
 
 // seedJar puts cookies into jar once for every distinct target host, for the

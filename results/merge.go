@@ -182,6 +182,7 @@ func MergeProfiles(ps ...*Profile) (Profile, error) {
 			a.add(&out.Server.TLSHandshakes, s.TLSHandshakes)
 			a.add(&out.Server.TLSResumed, s.TLSResumed)
 		}
+		mergeFaults(&a, &out, p)
 		out.Checks = append(out.Checks, p.Checks...)
 		for _, n := range p.Notes {
 			out.Notes = appendOnce(out.Notes, n)

@@ -11,7 +11,13 @@ import "time"
 // rounds, intervals and vs_baseline. Version 3 added sweeps: settings.sweep,
 // per profile load (written on every profile) and sweep, and the run's
 // recommendation; segments (settings.segment, merged), round histograms and
-// the generator's own cost (client) came with it.
+// the generator's own cost (client) came with it, and so did every attempt
+// accounted for: per profile attempts (sent, retries, transport_retries,
+// redirects, retried), abandoned, errors.examples, rate.not_sent,
+// server.read, aborted, dropped, reset, stale and closed_by; settings
+// max_errors, max_error_rate_pct and no_redirects. connections.reused
+// counts attempts on a used connection, a request's silent retries
+// included.
 const Version = 3
 
 // Results is the content of a results.json file: the contract between a run and
@@ -51,6 +57,12 @@ type Settings struct {
 	WarmupS     float64 `json:"warmup_s"`
 	Rate        float64 `json:"rate"`
 	MaxWorkers  int     `json:"max_workers,omitempty"`
+	// MaxErrors and MaxErrorRate are the error limits that stop a profile
+	// early (--max-errors, --max-error-rate); NoRedirects says 3xx responses
+	// were counted as responses, not followed.
+	MaxErrors    int64   `json:"max_errors,omitempty"`
+	MaxErrorRate float64 `json:"max_error_rate_pct,omitempty"`
+	NoRedirects  bool    `json:"no_redirects,omitempty"`
 	// Rounds is how many rounds each profile's measured window was split
 	// into; the rounds of all profiles ran interleaved.
 	Rounds int `json:"rounds,omitempty"`
@@ -109,6 +121,13 @@ type Profile struct {
 	Phases  map[string]PhaseSummary `json:"phases"`
 	Rate    *Rate                   `json:"rate,omitempty"`
 	Retries *Retries                `json:"retries,omitempty"`
+	// Attempts counts every request put on the wire; absent from files
+	// written before it was added.
+	Attempts *Attempts `json:"attempts,omitempty"`
+	// Abandoned counts requests in flight when the run was interrupted
+	// (Ctrl-C): neither successes nor errors, and not in the latencies, but
+	// their attempts count in Attempts.
+	Abandoned int64 `json:"abandoned,omitempty"`
 	// Hosts counts requests and new connections per target host (several targets).
 	Hosts map[string]HostCounts `json:"hosts,omitempty"`
 	// Series is one point per second of the measured window.
@@ -142,17 +161,21 @@ type Profile struct {
 	Histograms map[string]string `json:"histograms"`
 }
 
-// Errors counts failed requests, by error class.
+// Errors counts failed requests, by error class of their final attempt.
 type Errors struct {
 	Total   int64            `json:"total"`
 	ByClass map[string]int64 `json:"by_class"`
+	// Examples holds up to three distinct messages per class, with no
+	// secret in them (URLs without user info or query values).
+	Examples map[string][]string `json:"examples,omitempty"`
 }
 
 // Connections counts what happened to connections during the measured window.
 type Connections struct {
 	// Opened is the number of connections the pool dialed successfully.
 	Opened int64 `json:"opened"`
-	// Reused is the number of requests that got an already used connection.
+	// Reused is the number of attempts on the wire that got an already
+	// used connection (a request's silent retries count apart).
 	Reused int64 `json:"reused"`
 	// Unused is the number of dialed connections closed without carrying a request.
 	Unused          int64   `json:"unused"`
@@ -168,6 +191,18 @@ type ServerCounts struct {
 	Unused        int64 `json:"unused"`
 	TLSHandshakes int64 `json:"tls_handshakes"`
 	TLSResumed    int64 `json:"tls_resumed"`
+	// Read counts every request the target read, answered or not: it
+	// equals attempts.sent. Aborted, Dropped, Reset and Stale are the ones
+	// not answered (client gone, dropped, reset mid-body, arrived on a
+	// connection the target had closed or forgotten).
+	Read    int64 `json:"read,omitempty"`
+	Aborted int64 `json:"aborted,omitempty"`
+	Dropped int64 `json:"dropped,omitempty"`
+	Reset   int64 `json:"reset,omitempty"`
+	Stale   int64 `json:"stale,omitempty"`
+	// ClosedBy counts the connections that closed, by who closed them and
+	// why ("client", "idle_close", "close_after", ...).
+	ClosedBy map[string]int64 `json:"closed_by,omitempty"`
 }
 
 // Latency is a percentile summary in milliseconds.
@@ -194,6 +229,9 @@ type Rate struct {
 	Late      int64   `json:"late"`
 	MaxLateMs float64 `json:"max_late_ms"`
 	Workers   int     `json:"workers"`
+	// NotSent counts arrivals due before the end of the measured window
+	// that found no free worker by then: counted, never sent.
+	NotSent int64 `json:"not_sent"`
 }
 
 // Retries counts requests that needed more than one attempt.

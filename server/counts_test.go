@@ -55,6 +55,10 @@ func checkCounts(t *testing.T, got, want Counts) {
 	if !eq {
 		t.Errorf("counts:\n got %+v\nwant %+v", got, want)
 	}
+	if ended := got.Requests + got.Aborted + got.Dropped + got.Reset + got.Stale; got.Read != ended {
+		t.Errorf("read %d requests, but %d ended (answered %d, aborted %d, dropped %d, reset %d, stale %d)",
+			got.Read, ended, got.Requests, got.Aborted, got.Dropped, got.Reset, got.Stale)
+	}
 }
 
 func orEmpty[K comparable](m map[K]int64) map[K]int64 {

@@ -17,11 +17,16 @@ import (
 	"time"
 )
 
-// serveHTTP is the http.Handler of the target: it serves the endpoints and
-// counts each request. It needs the connection record that connContext puts
+// serveHTTP is the http.Handler of the target: it counts each request
+// read, applies the connection faults, serves the endpoints and counts how
+// each request ended. It needs the connection record that connContext puts
 // in the request context.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	rec, _ := r.Context().Value(connKey{}).(*connRecord)
+	var fc *faultConn
+	if rec != nil {
+		fc = rec.fc
+	}
 	var body bodySummary
 	if r.URL.Path == "/echo" {
 		body = summarize(r.Body)
@@ -29,31 +34,39 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 	}
 	req := s.begin(rec, r.URL.Path == "/")
-	if !s.delay(r.Context()) {
-		s.end(req, true)
+	f := s.cfg.Faults
+	switch {
+	case fc != nil && fc.finishing.Load(): // it crossed the target's FIN
+		s.end(req, stale)
+		fc.closeNow(ReasonCloseAfter)
+		return
+	case fc != nil && f.DropAfter > 0 && req.nth == int64(f.DropAfter):
+		s.end(req, dropped)
+		fc.closeNow(ReasonDropAfter)
 		return
 	}
-	defer s.end(req, false)
+	if !s.delay(r.Context()) {
+		s.end(req, aborted)
+		return
+	}
+	closing := fc != nil && f.CloseAfter > 0 && req.nth >= int64(f.CloseAfter)
+	if closing && !f.CloseQuiet {
+		w.Header().Set("Connection", "close") // net/http closes after the response
+		fc.setReason(ReasonCloseAfter)
+	}
+	o := s.respond(w, r, req, fc, body)
+	if closing && f.CloseQuiet && o == answered {
+		http.NewResponseController(w).Flush()
+		fc.finish(ReasonCloseAfter)
+	}
+	s.end(req, o)
+}
 
-	h := w.Header()
+// respond serves r's endpoint and says how it ended.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, req *request, fc *faultConn, body bodySummary) outcome {
 	switch r.URL.Path {
 	case "/":
-		if s.fail.fails(req.seq) {
-			s.commit(req, s.cfg.FailStatus, r.Proto)
-			writeText(w, s.cfg.FailStatus, fmt.Sprintf("reusebench target: injected failure %d\n", req.seq))
-			return
-		}
-		s.commit(req, http.StatusOK, r.Proto)
-		h.Set("Content-Type", "application/octet-stream")
-		h.Set("Content-Length", strconv.FormatInt(s.bodySize, 10))
-		w.WriteHeader(http.StatusOK)
-		for left := s.bodySize; left > 0; {
-			n := min(left, int64(len(s.chunk)))
-			if _, err := w.Write(s.chunk[:n]); err != nil {
-				return
-			}
-			left -= n
-		}
+		return s.root(w, r, req, fc)
 	case "/login":
 		s.commit(req, http.StatusOK, r.Proto)
 		http.SetCookie(w, &http.Cookie{Name: "session", Value: s.newToken(), Path: "/"})
@@ -62,7 +75,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		if c, err := r.Cookie("session"); err == nil && s.validToken(c.Value) {
 			s.commit(req, http.StatusOK, r.Proto)
 			writeText(w, http.StatusOK, "ok\n")
-			return
+			return answered
 		}
 		s.commit(req, http.StatusUnauthorized, r.Proto)
 		writeText(w, http.StatusUnauthorized, "unauthorized: GET /login first for a session cookie\n")
@@ -70,9 +83,107 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.commit(req, http.StatusOK, r.Proto)
 		writeText(w, http.StatusOK, echo(r, body))
 	default:
+		if to, ok := redirectTarget(r.URL.Path); ok {
+			s.commit(req, http.StatusFound, r.Proto)
+			w.Header().Set("Location", to)
+			writeText(w, http.StatusFound, "redirect to "+to+"\n")
+			return answered
+		}
 		s.commit(req, http.StatusNotFound, r.Proto)
-		writeText(w, http.StatusNotFound, "not found: the target serves /, /login, /protected and /echo\n")
+		writeText(w, http.StatusNotFound, "not found: the target serves /, /login, /protected, /echo and /redirect/N\n")
 	}
+	return answered
+}
+
+// root serves "/": the body, or an injected failure, with the response
+// faults.
+func (s *Server) root(w http.ResponseWriter, r *http.Request, req *request, fc *faultConn) outcome {
+	f := s.cfg.Faults
+	h := w.Header()
+	if f.SlowHeaders > 0 {
+		w.WriteHeader(http.StatusEarlyHints) // sent at once: the first response byte
+		if !s.sleep(r.Context(), f.SlowHeaders) {
+			return aborted
+		}
+	}
+	if s.failsAt(req.seq) {
+		if f.RetryAfter > 0 {
+			h.Set("Retry-After", strconv.Itoa(f.RetryAfter))
+		}
+		s.commit(req, s.cfg.FailStatus, r.Proto)
+		writeText(w, s.cfg.FailStatus, fmt.Sprintf("reusebench target: injected failure %d\n", req.seq))
+		return answered
+	}
+	resetting := fc != nil && s.resets.fails(req.seq)
+	if !resetting {
+		s.commit(req, http.StatusOK, r.Proto)
+	}
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("Content-Length", strconv.FormatInt(s.bodySize, 10))
+	w.WriteHeader(http.StatusOK)
+	if resetting {
+		s.writeBody(r.Context(), w, s.bodySize/2)
+		http.NewResponseController(w).Flush()
+		fc.abort(ReasonReset)
+		return reset
+	}
+	s.writeBody(r.Context(), w, s.bodySize)
+	return answered
+}
+
+// failsAt reports whether request seq on "/" gets an injected failure:
+// FailRate spread evenly, or over runs of FailBurst requests.
+func (s *Server) failsAt(seq uint64) bool {
+	if b := uint64(s.cfg.Faults.FailBurst); b > 1 && seq > 0 {
+		return s.fail.fails((seq-1)/b + 1)
+	}
+	return s.fail.fails(seq)
+}
+
+// writeBody writes n body bytes, at Faults.Trickle bytes a second when set.
+// It stops early when a write fails, ctx ends or the server closes.
+func (s *Server) writeBody(ctx context.Context, w http.ResponseWriter, n int64) {
+	rate := int64(s.cfg.Faults.Trickle)
+	piece := int64(len(s.chunk))
+	if rate > 0 {
+		piece = min(piece, max(1, rate/20))
+	}
+	rc := http.NewResponseController(w)
+	for left := n; left > 0; {
+		k := min(left, piece)
+		if rate > 0 {
+			if !s.sleep(ctx, time.Duration(k)*time.Second/time.Duration(rate)) {
+				return
+			}
+		}
+		if _, err := w.Write(s.chunk[:k]); err != nil {
+			return
+		}
+		if rate > 0 {
+			rc.Flush()
+		}
+		left -= k
+	}
+}
+
+// maxRedirectChain bounds N in /redirect/N.
+const maxRedirectChain = 100
+
+// redirectTarget returns where /redirect/N sends a client: /redirect/N-1,
+// or / from /redirect/1.
+func redirectTarget(path string) (string, bool) {
+	rest, ok := strings.CutPrefix(path, "/redirect/")
+	if !ok {
+		return "", false
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil || n < 1 || n > maxRedirectChain {
+		return "", false
+	}
+	if n == 1 {
+		return "/", true
+	}
+	return "/redirect/" + strconv.Itoa(n-1), true
 }
 
 // writeText writes a text/plain response with Content-Length.

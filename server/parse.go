@@ -174,3 +174,48 @@ func gcd(a, b uint64) uint64 {
 	}
 	return a
 }
+
+// ParseCloseAfter parses "N[:quiet]", such as "100" or "100:quiet": close
+// each connection after N requests (N ≥ 1), with "Connection: close" on the
+// last response, or quietly (a FIN after it, no header).
+func ParseCloseAfter(s string) (n int, quiet bool, err error) {
+	num, mode, hasMode := strings.Cut(s, ":")
+	n, err = strconv.Atoi(strings.TrimSpace(num))
+	if err != nil || n < 1 {
+		return 0, false, fmt.Errorf("close-after %q: N must be a whole number ≥ 1 (want N[:quiet] such as 100 or 100:quiet)", s)
+	}
+	switch strings.TrimSpace(mode) {
+	case "":
+		if hasMode {
+			return 0, false, fmt.Errorf("close-after %q: empty mode (want N[:quiet] such as 100:quiet)", s)
+		}
+	case "quiet":
+		quiet = true
+	default:
+		return 0, false, fmt.Errorf("close-after %q: mode %q is not quiet (want N[:quiet] such as 100:quiet)", s, mode)
+	}
+	return n, quiet, nil
+}
+
+// ParseForgetIdle parses "DURATION[:rst|:silent]", such as "1s" or
+// "1s:silent": forget connections idle for DURATION (> 0), answering their
+// next request with a reset (the default) or with silence.
+func ParseForgetIdle(s string) (d time.Duration, silent bool, err error) {
+	dur, mode, hasMode := strings.Cut(s, ":")
+	d, err = time.ParseDuration(strings.TrimSpace(dur))
+	if err != nil || d <= 0 {
+		return 0, false, fmt.Errorf("forget-idle %q: DURATION must be a positive duration (want DURATION[:rst|:silent] such as 1s or 1s:silent)", s)
+	}
+	switch strings.TrimSpace(mode) {
+	case "rst":
+	case "silent":
+		silent = true
+	case "":
+		if hasMode {
+			return 0, false, fmt.Errorf("forget-idle %q: empty mode (want DURATION[:rst|:silent] such as 1s:silent)", s)
+		}
+	default:
+		return 0, false, fmt.Errorf("forget-idle %q: mode %q is neither rst nor silent (want DURATION[:rst|:silent])", s, mode)
+	}
+	return d, silent, nil
+}

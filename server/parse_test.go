@@ -100,3 +100,79 @@ func TestFailRule(t *testing.T) {
 		t.Error("fails near 2^63 is wrong")
 	}
 }
+
+func TestParseCloseAfter(t *testing.T) {
+	tests := []struct {
+		in    string
+		n     int
+		quiet bool
+		err   string
+	}{
+		{"100", 100, false, ""},
+		{"1:quiet", 1, true, ""},
+		{" 7 : quiet ", 7, true, ""},
+		{"0", 0, false, "≥ 1"},
+		{"x", 0, false, "whole number"},
+		{"5:", 0, false, "empty mode"},
+		{"5:loud", 0, false, "is not quiet"},
+	}
+	for _, tc := range tests {
+		n, quiet, err := ParseCloseAfter(tc.in)
+		if tc.err == "" && (err != nil || n != tc.n || quiet != tc.quiet) {
+			t.Errorf("ParseCloseAfter(%q) = %d, %v, %v; want %d, %v", tc.in, n, quiet, err, tc.n, tc.quiet)
+		}
+		if tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("ParseCloseAfter(%q) error = %v, want one containing %q", tc.in, err, tc.err)
+		}
+	}
+}
+
+func TestParseForgetIdle(t *testing.T) {
+	tests := []struct {
+		in     string
+		d      time.Duration
+		silent bool
+		err    string
+	}{
+		{"1s", time.Second, false, ""},
+		{"1s:rst", time.Second, false, ""},
+		{"500ms:silent", 500 * time.Millisecond, true, ""},
+		{"0s", 0, false, "positive"},
+		{"x", 0, false, "positive duration"},
+		{"1s:", 0, false, "empty mode"},
+		{"1s:loud", 0, false, "neither rst nor silent"},
+	}
+	for _, tc := range tests {
+		d, silent, err := ParseForgetIdle(tc.in)
+		if tc.err == "" && (err != nil || d != tc.d || silent != tc.silent) {
+			t.Errorf("ParseForgetIdle(%q) = %v, %v, %v; want %v, %v", tc.in, d, silent, err, tc.d, tc.silent)
+		}
+		if tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("ParseForgetIdle(%q) error = %v, want one containing %q", tc.in, err, tc.err)
+		}
+	}
+}
+
+// FuzzParseFaults checks that the fault parsers never panic, return one
+// line on error, and accept only what Validate accepts.
+func FuzzParseFaults(f *testing.F) {
+	for _, s := range []string{"100", "100:quiet", "1s", "1s:silent", "1s:rst", "", ":", "-1", "1e9", "9999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if n, quiet, err := ParseCloseAfter(s); err == nil {
+			if e := (Config{Faults: Faults{CloseAfter: n, CloseQuiet: quiet}}).Validate(); e != nil {
+				t.Errorf("ParseCloseAfter(%q) = %d, %v, which Validate rejects: %v", s, n, quiet, e)
+			}
+		} else if strings.Contains(err.Error(), "\n") {
+			t.Errorf("ParseCloseAfter(%q): a multi-line error", s)
+		}
+		if d, silent, err := ParseForgetIdle(s); err == nil {
+			if e := (Config{Faults: Faults{ForgetIdle: d, ForgetSilent: silent}}).Validate(); e != nil {
+				t.Errorf("ParseForgetIdle(%q) = %v, %v, which Validate rejects: %v", s, d, silent, e)
+			}
+		} else if strings.Contains(err.Error(), "\n") {
+			t.Errorf("ParseForgetIdle(%q): a multi-line error", s)
+		}
+	})
+}

@@ -7,9 +7,12 @@ import (
 )
 
 // PipeListener is an in-memory net.Listener: DialContext hands one end of a
-// net.Pipe to Accept and returns the other. Nothing touches the network, so
-// a server and client on it can run inside a testing/synctest bubble, where
-// real sockets never count as durably blocked.
+// new in-memory connection to Accept and returns the other. Nothing touches
+// the network, so a server and client on it can run inside a
+// testing/synctest bubble, where real sockets never count as durably
+// blocked. The connection behaves like TCP where the target's faults need
+// it: writes are buffered, a server can send a FIN and keep reading, close
+// with a reset, and a write to a closed end resets the connection.
 //
 // Server-side connections report RemoteAddr 127.0.0.1:PORT with a new PORT
 // per connection (from 49152 up) and LocalAddr Addr(); the client side
@@ -80,10 +83,10 @@ func (l *PipeListener) DialContext(ctx context.Context, network, addr string) (n
 	}
 	l.mu.Unlock()
 	client := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
-	sc, cc := net.Pipe()
+	sc, cc := memPipe(l.addr, client)
 	select {
-	case l.conns <- &pipeConn{Conn: sc, local: l.addr, remote: client}:
-		return &pipeConn{Conn: cc, local: client, remote: l.addr}, nil
+	case l.conns <- sc:
+		return cc, nil
 	case <-ctx.Done():
 		sc.Close()
 		cc.Close()
@@ -94,15 +97,3 @@ func (l *PipeListener) DialContext(ctx context.Context, network, addr string) (n
 		return nil, &net.OpError{Op: "dial", Net: "pipe", Addr: l.addr, Err: net.ErrClosed}
 	}
 }
-
-// pipeConn is one end of a net.Pipe with TCP-like addresses.
-type pipeConn struct {
-	net.Conn
-	local, remote net.Addr
-}
-
-// LocalAddr returns the fake local address.
-func (c *pipeConn) LocalAddr() net.Addr { return c.local }
-
-// RemoteAddr returns the fake remote address.
-func (c *pipeConn) RemoteAddr() net.Addr { return c.remote }

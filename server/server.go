@@ -10,13 +10,17 @@
 // Endpoints:
 //
 //	/           BodySize bytes of application/octet-stream, status 200
-//	            (or FailStatus for the FailRate fraction of requests)
+//	            (or FailStatus for the FailRate fraction of requests);
+//	            the response faults act here (see Faults)
 //	/login      sets the cookie "session=<token>; Path=/", status 200
 //	/protected  200 with a session cookie issued by /login, else 401
 //	/echo       the request line, the headers and a body summary as text
+//	/redirect/N 302 to /redirect/N-1, and /redirect/1 to /: N redirects
+//	            before the body of / (N from 1 to 100)
 //
 // Any other path answers 404. Latency and Stall apply to every path, and
-// every path counts in Requests and Statuses.
+// every path counts in Read, Requests and Statuses. The connection faults
+// (Faults) act on every connection, whatever its requests' paths.
 package server
 
 import (
@@ -32,6 +36,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -66,6 +71,9 @@ type Config struct {
 	// FailStatus is the status of failed requests; default 503. It must be
 	// in 200..599.
 	FailStatus int
+	// Faults are the fault modes: connections closed, dropped, reset or
+	// forgotten, slow headers and bodies, bursts of failures.
+	Faults Faults
 	// RequireClientCert makes a TLS server require and verify a client
 	// certificate signed by one of ClientCAs.
 	RequireClientCert bool
@@ -107,6 +115,9 @@ func (c Config) Validate() error {
 	case c.FailStatus != 0 && (c.FailStatus < 200 || c.FailStatus > 599):
 		return fmt.Errorf("target: fail status %d: must be in 200..599", c.FailStatus)
 	}
+	if err := c.Faults.validate(c.HTTP2 || c.H2C); err != nil {
+		return err
+	}
 	return c.Stall.validate()
 }
 
@@ -122,6 +133,8 @@ type Server struct {
 	chunk     []byte // body bytes, written repeatedly for large bodies
 	bodySize  int64
 	fail      failRule
+	resets    failRule
+	closing   atomic.Bool // set by Close before it closes connections
 	tokenKey  []byte
 	done      chan struct{} // closed by Close: releases held requests
 	serveDone chan struct{} // closed when http.Server.Serve returns
@@ -154,6 +167,7 @@ func Start(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg:       cfg,
 		fail:      newFailRule(cfg.FailRate),
+		resets:    newFailRule(cfg.Faults.Reset),
 		tokenKey:  make([]byte, 32),
 		done:      make(chan struct{}),
 		serveDone: make(chan struct{}),
@@ -182,6 +196,7 @@ func Start(cfg Config) (*Server, error) {
 		}
 	}
 	s.ln = ln
+	ln = &faultListener{Listener: ln, s: s}
 
 	var protos http.Protocols
 	protos.SetHTTP1(true)
@@ -197,6 +212,7 @@ func Start(cfg Config) (*Server, error) {
 		ConnState:   s.connState,
 		ErrorLog:    errorLog,
 		Protocols:   &protos,
+		IdleTimeout: cfg.Faults.IdleClose,
 	}
 	scheme := "http"
 	if cfg.TLS {
@@ -267,6 +283,7 @@ func (s *Server) CertPEM() []byte { return append([]byte(nil), s.certPEM...) }
 // returns the first result.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
+		s.closing.Store(true)
 		err := s.srv.Close()
 		close(s.done)
 		<-s.serveDone

@@ -12,7 +12,7 @@ import (
 // sampleAt builds a realistic sample for a reused HTTP/1.1 connection.
 func sampleAt(end time.Time, lat time.Duration) trace.Sample {
 	s := trace.Sample{Start: end.Add(-lat), End: end, GotConn: true, Reused: true, TraceReused: true,
-		Proto: "HTTP/1.1", Host: "127.0.0.1:8080", Status: 200, Bytes: 64}
+		Proto: "HTTP/1.1", Host: "127.0.0.1:8080", Status: 200, Bytes: 64, Wire: trace.Wire{Sent: 1, ReusedConns: 1}}
 	s.Phases[trace.Wait], s.Has[trace.Wait] = 2*time.Microsecond, true
 	s.Phases[trace.TTFB], s.Has[trace.TTFB] = lat-10*time.Microsecond, true
 	s.Phases[trace.Body], s.Has[trace.Body] = 5*time.Microsecond, true

@@ -34,6 +34,9 @@ type RunInfo struct {
 	Arrivals, Late int64
 	MaxLate        time.Duration
 	Workers        int
+	// NotSent is the open model's arrivals due before the end that were
+	// never sent.
+	NotSent int64
 }
 
 // Profile builds the profile's results from everything recorded. Call it
@@ -90,6 +93,9 @@ func (r *Recorder) build(info RunInfo, series []results.Point) (results.Profile,
 			p.Errors.ByClass[trace.ErrorClass(cl).String()] = n
 		}
 	}
+	p.Errors.Examples = c.wire.exampleMap()
+	p.Attempts = c.wire.attempts(c.retries)
+	p.Abandoned = c.wire.abandoned
 	for code, n := range c.statuses {
 		p.Status[strconv.Itoa(code)] = n
 	}
@@ -114,7 +120,7 @@ func (r *Recorder) build(info RunInfo, series []results.Point) (results.Profile,
 		return results.Profile{}, err
 	}
 	if r.open {
-		p.Rate = &results.Rate{Target: info.TargetRate, Late: info.Late, MaxLateMs: durMS(info.MaxLate), Workers: info.Workers}
+		p.Rate = &results.Rate{Target: info.TargetRate, Late: info.Late, MaxLateMs: durMS(info.MaxLate), Workers: info.Workers, NotSent: info.NotSent}
 		if d := info.SendSpan.Seconds(); info.SendGaps > 0 && d > 0 {
 			p.Rate.Achieved = float64(info.SendGaps) / d
 		}
@@ -129,10 +135,11 @@ func (r *Recorder) build(info RunInfo, series []results.Point) (results.Profile,
 		}
 	}
 	p.Checks = checks(&c, info)
-	if c.traceNew != c.newConns {
+	if c.traceNew != c.wire.lastNew {
 		p.Notes = append(p.Notes, fmt.Sprintf("httptrace's GotConnInfo.Reused called %d of %d first uses of a connection reused (Go marks a new connection reused when a request other than its dialer takes it); reuse here is counted on the connections",
-			c.newConns-c.traceNew, c.newConns))
+			c.wire.lastNew-c.traceNew, c.wire.lastNew))
 	}
+	p.Notes = append(p.Notes, wireNotes(&c, info)...)
 	return p, nil
 }
 
@@ -148,6 +155,22 @@ func checks(c *counters, info RunInfo) []string {
 	}
 	if c.clamped > 0 {
 		out = append(out, fmt.Sprintf("%d values above %v were clamped to it", c.clamped, time.Duration(results.MaxValue)*time.Microsecond))
+	}
+	return out
+}
+
+// wireNotes explains the attempts a reader might not expect: silent
+// retries, abandoned requests, arrivals not sent.
+func wireNotes(c *counters, info RunInfo) []string {
+	var out []string
+	if n := c.wire.transportRetries; n > 0 {
+		out = append(out, fmt.Sprintf("net/http sent %d requests again by itself, on a new connection, after their reused connection failed before answering (stale): the caller saw no error; attempts.sent counts every try that reached the wire", n))
+	}
+	if n := c.wire.abandoned; n > 0 {
+		out = append(out, fmt.Sprintf("%d requests in flight when the run was interrupted were abandoned: neither successes nor errors, and not in the latencies", n))
+	}
+	if info.NotSent > 0 {
+		out = append(out, fmt.Sprintf("%d arrivals due before the end found no free worker and were not sent (too few workers for the rate, or too slow a server)", info.NotSent))
 	}
 	return out
 }

@@ -19,7 +19,7 @@ func recordSet(r *Recorder, start time.Time, n, seed int) {
 			s.Status, s.Err = 503, trace.ErrHTTP5xx
 		}
 		if i%100 == 0 {
-			s.Reused = false
+			s.Reused, s.Wire = false, trace.Wire{Sent: 1, NewConns: 1}
 			r.RecordConn(&trace.Conn{At: s.Start, Connect: 300 * time.Microsecond, HasConnect: true})
 		}
 		r.Record(i%8, &s)

@@ -43,7 +43,7 @@ func newRun(t *testing.T, o stats.Options) *run {
 		}
 		s := sample(t0.Add(time.Duration(i+1)*150*time.Millisecond), time.Duration(i+1)*time.Millisecond, status)
 		if i == 0 || i == 5 { // first request on each connection
-			s.Reused, s.TraceReused = false, false
+			s.Reused, s.TraceReused, s.Wire = false, false, trace.Wire{Sent: 1, NewConns: 1}
 		}
 		s.Intended = s.Start.Add(-time.Millisecond)
 		if i == 2 {
@@ -233,7 +233,7 @@ func TestProfileTraceReusedNote(t *testing.T) {
 	c := trace.Conn{At: t0, HasConnect: true, Connect: time.Millisecond}
 	r.RecordConn(&c)
 	s := sample(t0.Add(10*time.Millisecond), time.Millisecond, 200)
-	s.Reused, s.TraceReused = false, true
+	s.Reused, s.TraceReused, s.Wire = false, true, trace.Wire{Sent: 1, NewConns: 1}
 	r.Record(0, &s)
 	p, err := r.Profile(stats.RunInfo{Name: "x", Started: t0, Ended: t0.Add(time.Second), Opened: 1})
 	if err != nil {
@@ -279,7 +279,7 @@ func TestProfileHosts(t *testing.T) {
 		c := trace.Conn{At: t0, Host: host, HasConnect: true}
 		r.RecordConn(&c)
 		s := sample(t0.Add(time.Duration(i+1)*time.Millisecond), time.Millisecond, 200)
-		s.Host, s.Reused = host, false
+		s.Host, s.Reused, s.Wire = host, false, trace.Wire{Sent: 1, NewConns: 1}
 		r.Record(i, &s)
 	}
 	p, err := r.Profile(stats.RunInfo{Name: "x", Started: t0, Ended: t0.Add(time.Second), Opened: 3})
@@ -288,5 +288,28 @@ func TestProfileHosts(t *testing.T) {
 	}
 	if len(p.Hosts) != 2 || p.Hosts["a:1"] != (results.HostCounts{Requests: 2, Opened: 2}) || p.Hosts["b:2"] != (results.HostCounts{Requests: 1, Opened: 1}) {
 		t.Errorf("hosts %+v", p.Hosts)
+	}
+}
+
+// An abandoned request counts its attempts and its connection, nothing
+// else, and no note on httptrace's count comes of it.
+func TestProfileAbandoned(t *testing.T) {
+	r := stats.NewRecorder(stats.Options{})
+	r.Begin(t0)
+	c := trace.Conn{At: t0, HasConnect: true}
+	r.RecordConn(&c)
+	s := sample(t0.Add(time.Millisecond), time.Millisecond, 0)
+	s.Reused, s.TraceReused, s.Err, s.Abandoned = false, false, trace.ErrCanceled, true
+	s.Wire = trace.Wire{Sent: 1, NewConns: 1}
+	r.Record(0, &s)
+	p, err := r.Profile(stats.RunInfo{Name: "x", Started: t0, Ended: t0.Add(time.Second), Opened: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Requests != 0 || p.Errors.Total != 0 || p.Abandoned != 1 || p.Attempts.Sent != 1 || len(p.Checks) != 0 {
+		t.Errorf("requests %d errors %d abandoned %d attempts %+v checks %q; want 1 abandoned, 1 sent", p.Requests, p.Errors.Total, p.Abandoned, p.Attempts, p.Checks)
+	}
+	if len(p.Notes) != 1 || !strings.Contains(p.Notes[0], "abandoned") {
+		t.Errorf("notes %q, want the one on the abandoned request", p.Notes)
 	}
 }

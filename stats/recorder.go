@@ -126,7 +126,9 @@ func (r *Recorder) Record(worker int, s *trace.Sample) {
 	sh := &r.shards[uint(worker)%uint(len(r.shards))]
 	sh.mu.Lock()
 	sh.record(s)
-	sh.slot(sec).addRequest(s)
+	if !s.Abandoned {
+		sh.slot(sec).addRequest(s)
+	}
 	sh.mu.Unlock()
 }
 

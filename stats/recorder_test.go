@@ -15,7 +15,8 @@ import (
 // phases a traced success has.
 func sample(now time.Time, lat time.Duration, status int) trace.Sample {
 	s := trace.Sample{Start: now.Add(-lat), End: now, Status: status, Proto: "HTTP/1.1",
-		GotConn: true, Reused: true, TraceReused: true, Host: "127.0.0.1:8080", Bytes: 64}
+		GotConn: true, Reused: true, TraceReused: true, Host: "127.0.0.1:8080", Bytes: 64,
+		Wire: trace.Wire{Sent: 1, ReusedConns: 1}}
 	s.Err = trace.StatusClass(status)
 	s.Phases[trace.Wait], s.Has[trace.Wait] = 0, true
 	s.Phases[trace.TTFB], s.Has[trace.TTFB] = lat*3/4, true

@@ -15,8 +15,8 @@ type counters struct {
 	requests, errors int64
 	byClass          [trace.NumErrorClasses]int64
 	reused           int64
-	traceNew         int64 // requests httptrace reported on a connection not reused
-	newConns         int64 // requests that got a connection no request had used
+	traceNew         int64 // requests whose last attempt httptrace reported on a connection not reused
+	newConns         int64 // attempts that got a connection no request had used
 	tlsHandshakes    int64 // requests whose new connection did a handshake
 	tlsResumed       int64
 	retried, retries int64
@@ -27,6 +27,7 @@ type counters struct {
 	statuses         map[int]int64
 	protocols        map[string]int64
 	hosts            map[string]*results.HostCounts
+	wire             wireCounts
 }
 
 func (c *counters) add(o *counters) {
@@ -46,6 +47,7 @@ func (c *counters) add(o *counters) {
 	c.clamped += o.clamped
 	c.connErrors += o.connErrors
 	c.conns += o.conns
+	c.wire.add(&o.wire)
 	for k, v := range o.statuses {
 		c.statuses[k] += v
 	}
@@ -91,9 +93,7 @@ func (s *secSlot) addRequest(smp *trace.Sample) {
 	if smp.Failed() {
 		s.errors++
 	}
-	if smp.Reused {
-		s.reused++
-	}
+	s.reused += int64(smp.Wire.ReusedConns)
 	s.hist.RecordValue(min(clampUS(smp.Latency()), results.MaxValue))
 }
 
@@ -159,6 +159,15 @@ func (sh *shard) recordValue(h *hdrhistogram.Histogram, us int64) {
 
 func (sh *shard) record(s *trace.Sample) {
 	c := &sh.c
+	c.wire.addSample(s)
+	c.reused += int64(s.Wire.ReusedConns)
+	c.newConns += int64(s.Wire.NewConns)
+	if s.Abandoned { // in flight at Ctrl-C: its attempts count, nothing else
+		return
+	}
+	if s.GotConn && !s.TraceReused {
+		c.traceNew++
+	}
 	c.requests++
 	sh.live.Add(1)
 	if s.Failed() {
@@ -175,20 +184,10 @@ func (sh *shard) record(s *trace.Sample) {
 	if s.Host != "" {
 		c.host(s.Host).Requests++
 	}
-	if s.GotConn {
-		if !s.TraceReused {
-			c.traceNew++
-		}
-		if s.Reused {
-			c.reused++
-		} else {
-			c.newConns++
-			if s.TLSHandshake {
-				c.tlsHandshakes++
-				if s.TLSResumed {
-					c.tlsResumed++
-				}
-			}
+	if s.GotConn && !s.Reused && s.TLSHandshake {
+		c.tlsHandshakes++
+		if s.TLSResumed {
+			c.tlsResumed++
 		}
 	}
 	if s.Retries > 0 {

@@ -116,7 +116,8 @@ func TestNames(t *testing.T) {
 		trace.ErrTLSTimeout: "tls_timeout", trace.ErrHeaderTimeout: "header_timeout",
 		trace.ErrRefused: "refused", trace.ErrReset: "reset", trace.ErrEOF: "eof", trace.ErrTLS: "tls",
 		trace.ErrDNS: "dns", trace.ErrCanceled: "canceled", trace.ErrHTTP4xx: "http_4xx",
-		trace.ErrHTTP5xx: "http_5xx", trace.ErrOther: "other",
+		trace.ErrHTTP5xx: "http_5xx", trace.ErrStale: "stale", trace.ErrClientResources: "client_resources",
+		trace.ErrOther:                          "other",
 		trace.ErrorClass(trace.NumErrorClasses): "other",
 	}
 	if len(classes) != trace.NumErrorClasses+1 {

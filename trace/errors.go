@@ -34,6 +34,15 @@ const (
 	ErrCanceled
 	ErrHTTP4xx
 	ErrHTTP5xx
+	// ErrStale is a reused connection that failed before any response
+	// byte (EOF or a reset): the server had closed or forgotten it. Go's
+	// transport retries idempotent requests on a new connection by itself;
+	// the others fail with this class.
+	ErrStale
+	// ErrClientResources is the client running out of its own resources:
+	// file descriptors (EMFILE, ENFILE), local ports (EADDRNOTAVAIL) or
+	// buffers (ENOBUFS). It is no fault of the server.
+	ErrClientResources
 	ErrOther
 	numErrorClasses
 )
@@ -43,7 +52,7 @@ const NumErrorClasses = int(numErrorClasses)
 
 var errorNames = [NumErrorClasses]string{
 	"", "timeout", "dial_timeout", "tls_timeout", "header_timeout", "refused",
-	"reset", "eof", "tls", "dns", "canceled", "http_4xx", "http_5xx", "other",
+	"reset", "eof", "tls", "dns", "canceled", "http_4xx", "http_5xx", "stale", "client_resources", "other",
 }
 
 // String returns the class's name as used in results files.
@@ -106,6 +115,9 @@ func Classify(err error) ErrorClass {
 	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr),
 		errors.As(err, &recordErr), errors.As(err, &alertErr):
 		return ErrTLS
+	case errors.Is(err, syscall.EMFILE), errors.Is(err, syscall.ENFILE),
+		errors.Is(err, syscall.EADDRNOTAVAIL), errors.Is(err, syscall.ENOBUFS):
+		return ErrClientResources
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return ErrRefused
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):

@@ -1,11 +1,14 @@
 package trace
 
 import (
+	"context"
 	"crypto/tls"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -29,10 +32,16 @@ type Claimer interface {
 
 // attempt collects the hook events of one attempt. Hooks may fire
 // concurrently and after the attempt returned, so every field is guarded by mu
-// and events after done are dropped.
+// and events after done are dropped. The phases are the last request's of
+// the attempt (after a transport retry or a redirect); the hops count them
+// all.
 type attempt struct {
 	mu                       sync.Mutex
 	done                     bool
+	hop, last                hop  // the request on the wire now, and the last one ended
+	redirecting              bool // CheckRedirect let a redirect through: the next GetConn is its request
+	wire                     Wire
+	retried                  [NumErrorClasses]int32
 	getConn, gotConn         time.Time
 	wrote, firstByte         time.Time
 	info                     httptrace.GotConnInfo
@@ -55,7 +64,10 @@ func (a *attempt) clientTrace() *httptrace.ClientTrace {
 	return &httptrace.ClientTrace{
 		GetConn: func(string) {
 			now := time.Now()
-			a.stamp(func() { a.getConn = now })
+			a.stamp(func() {
+				a.nextHop()
+				a.getConn = now
+			})
 		},
 		GotConn: func(info httptrace.GotConnInfo) {
 			now := time.Now()
@@ -63,7 +75,15 @@ func (a *attempt) clientTrace() *httptrace.ClientTrace {
 			if c, ok := findConn[Claimer](info.Conn); ok {
 				first, claimable = c.Claim(), true
 			}
-			a.stamp(func() { a.gotConn, a.info, a.claimed, a.claimable = now, info, first, claimable })
+			counter, written := writeCounter(info.Conn)
+			reused := info.Reused
+			if claimable {
+				reused = !first
+			}
+			a.stamp(func() {
+				a.gotConn, a.info, a.claimed, a.claimable = now, info, first, claimable
+				a.startHop(reused, counter, written)
+			})
 		},
 		DNSStart: func(httptrace.DNSStartInfo) {
 			now := time.Now()
@@ -109,13 +129,19 @@ func (a *attempt) clientTrace() *httptrace.ClientTrace {
 				}
 			})
 		},
-		WroteRequest: func(httptrace.WroteRequestInfo) {
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
 			now := time.Now()
-			a.stamp(func() { a.wrote = now })
+			a.stamp(func() {
+				a.wrote = now
+				a.hop.wrote = info.Err == nil
+			})
 		},
 		GotFirstResponseByte: func() {
 			now := time.Now()
-			a.stamp(func() { a.firstByte = now })
+			a.stamp(func() {
+				a.firstByte = now
+				a.hop.firstByte = true
+			})
 		},
 	}
 }
@@ -123,18 +149,27 @@ func (a *attempt) clientTrace() *httptrace.ClientTrace {
 // Do sends req with client as one traced attempt, reads the body to EOF and
 // closes it (so the connection can return to the pool), and returns the sample.
 // The request's context carries the trace; req itself is not modified.
+//
+// The sample counts every request the attempt put on the wire (Wire), the
+// transport's silent retries and followed redirects included; those need
+// the client's CheckRedirect to call Redirected and, to count exactly what
+// was written, connections that implement WriteCounter (the pool's do).
 func Do(client *http.Client, req *http.Request) Sample {
 	a := &attempt{}
-	req = req.WithContext(httptrace.WithClientTrace(req.Context(), a.clientTrace()))
+	ctx := context.WithValue(httptrace.WithClientTrace(req.Context(), a.clientTrace()), attemptKey{}, a)
+	req = req.WithContext(ctx)
 	start := time.Now()
 	resp, err := client.Do(req)
 	var s Sample
 	s.Start = start
-	s.Host = req.URL.Host
+	s.Host = HostPort(req.URL)
 	var bytes int64
 	if err == nil {
 		s.Status = resp.StatusCode
 		s.Proto = resp.Proto
+		if v := resp.Header.Get("Retry-After"); v != "" {
+			s.RetryAfter = ParseRetryAfter(v, time.Now())
+		}
 		bytes, err = io.Copy(io.Discard, resp.Body)
 		if cerr := resp.Body.Close(); err == nil {
 			err = cerr
@@ -143,16 +178,36 @@ func Do(client *http.Client, req *http.Request) Sample {
 	end := time.Now()
 	a.mu.Lock()
 	a.done = true
+	a.endHop()
 	a.mu.Unlock()
 
 	s.End = end
 	s.Bytes = bytes
 	s.Err = Classify(err)
-	if s.Err == ErrNone {
-		s.Err = StatusClass(s.Status)
+	if (s.Err == ErrEOF || s.Err == ErrReset) && a.last.reused && !a.last.firstByte {
+		s.Err = ErrStale // the server had closed or forgotten the connection
 	}
+	if s.Err != ErrNone {
+		s.ErrMsg = Message(err)
+	} else if s.Err = StatusClass(s.Status); s.Err != ErrNone {
+		s.ErrMsg = strconv.Itoa(s.Status) + " " + http.StatusText(s.Status)
+	}
+	s.Wire, s.Retried = a.wire, a.retried
 	a.fill(&s, end, err == nil)
 	return s
+}
+
+// HostPort returns u's host with its port, the scheme's default one when
+// u has none, as a dial names it: "127.0.0.1:80" for http://127.0.0.1/.
+func HostPort(u *url.URL) string {
+	if u.Port() != "" || u.Host == "" {
+		return u.Host
+	}
+	port := "80"
+	if u.Scheme == "https" {
+		port = "443"
+	}
+	return net.JoinHostPort(u.Hostname(), port)
 }
 
 // fill derives the phases from the attempt's events; a is done, so no hook

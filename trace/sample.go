@@ -104,6 +104,21 @@ type Sample struct {
 	Retries int
 	// FirstAttempt is the latency of the first attempt when Retries > 0.
 	FirstAttempt time.Duration
+	// Wire counts the requests the attempts put on the wire and the
+	// connections they got.
+	Wire Wire
+	// Retried counts, by class, why attempts of this request were sent
+	// again: stale for the transport's silent retries, the failed
+	// attempt's class for the profile's retries.
+	Retried [NumErrorClasses]int32
+	// ErrMsg is the error's text with no secret in it (Message), when Err
+	// is a transport error.
+	ErrMsg string
+	// RetryAfter is the response's Retry-After, as a wait (0: none).
+	RetryAfter time.Duration
+	// Abandoned marks a request cut short by the end of the run's context
+	// (Ctrl-C): it was in flight and is neither a success nor an error.
+	Abandoned bool
 }
 
 // Latency is the request's total latency (all attempts, backoff included).
