@@ -185,14 +185,28 @@ func legendColumn(names ...string) vg.Length {
 // code (bad data reaching gonum) becomes an error rather than ending the run.
 func (f *figure) writePNG(path string) error { return renderPNG(f.paint, path) }
 
+// pageHeader draws a page's title at its top and, when not empty, its
+// caption at its bottom, and returns the heights they take: every figure's
+// page is laid out this way.
+func pageHeader(dc draw.Canvas, title, caption string) (top, bottom vg.Length) {
+	ts := textStyle(titleSize)
+	ts.XAlign, ts.YAlign = draw.XCenter, draw.YTop
+	dc.FillText(ts, vg.Point{X: (dc.Min.X + dc.Max.X) / 2, Y: dc.Max.Y - margin}, title)
+	top = ts.Height(title) + 2*margin
+	if caption == "" {
+		return top, 0
+	}
+	cs := textStyle(tickSize)
+	cs.Color = color.Gray{0x50}
+	cs.XAlign, cs.YAlign = draw.XCenter, draw.YBottom
+	dc.FillText(cs, vg.Point{X: (dc.Min.X + dc.Max.X) / 2, Y: dc.Min.Y + margin}, caption)
+	return top, cs.Height(caption) + 2*margin
+}
+
 // paint draws f onto c, a page of pageW×pageH.
 func (f *figure) paint(c vg.CanvasSizer) {
 	dc := draw.New(c)
-
-	ts := textStyle(titleSize)
-	ts.XAlign, ts.YAlign = draw.XCenter, draw.YTop
-	dc.FillText(ts, vg.Point{X: (dc.Min.X + dc.Max.X) / 2, Y: dc.Max.Y - margin}, f.title)
-	top := ts.Height(f.title) + 2*margin
+	top, _ := pageHeader(dc, f.title, "")
 
 	body := draw.Crop(dc, margin, -margin-f.legendWidth, margin, -top)
 	if f.legendWidth > 0 {

@@ -211,17 +211,7 @@ func (f *summaryFigure) writePNG(path string) error { return renderPNG(f.paint, 
 // paint draws f onto c, a page of pageW×pageH.
 func (f *summaryFigure) paint(c vg.CanvasSizer) {
 	dc := draw.New(c)
-
-	ts := textStyle(titleSize)
-	ts.XAlign, ts.YAlign = draw.XCenter, draw.YTop
-	dc.FillText(ts, vg.Point{X: (dc.Min.X + dc.Max.X) / 2, Y: dc.Max.Y - margin}, f.title)
-	top := ts.Height(f.title) + 2*margin
-
-	cs := textStyle(tickSize)
-	cs.Color = color.Gray{0x50}
-	cs.XAlign, cs.YAlign = draw.XCenter, draw.YBottom
-	dc.FillText(cs, vg.Point{X: (dc.Min.X + dc.Max.X) / 2, Y: dc.Min.Y + margin}, f.caption)
-	bottom := cs.Height(f.caption) + 2*margin
+	top, bottom := pageHeader(dc, f.title, f.caption)
 
 	body := draw.Crop(dc, margin, -margin, bottom, -top)
 	pts := textStyle(labelSize)

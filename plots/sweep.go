@@ -13,7 +13,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // sweepFigure is sweep.png: three panels side by side (throughput, p99, new
@@ -257,25 +256,12 @@ func sweepX(p *plot.Plot, c *SweepChart) {
 }
 
 // writePNG renders f into a 1200×700 PNG file at path.
-func (f *sweepFigure) writePNG(path string) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("render: %v", r)
-		}
-	}()
-	c := vgimg.NewWith(vgimg.UseWH(pageW, pageH), vgimg.UseDPI(DPI))
+func (f *sweepFigure) writePNG(path string) error { return renderPNG(f.paint, path) }
+
+// paint draws f onto c, a page of pageW×pageH.
+func (f *sweepFigure) paint(c vg.CanvasSizer) {
 	dc := draw.New(c)
-
-	ts := textStyle(titleSize)
-	ts.XAlign, ts.YAlign = draw.XCenter, draw.YTop
-	dc.FillText(ts, vg.Point{X: (dc.Min.X + dc.Max.X) / 2, Y: dc.Max.Y - margin}, f.title)
-	top := ts.Height(f.title) + 2*margin
-
-	cs := textStyle(tickSize)
-	cs.Color = color.Gray{0x50}
-	cs.XAlign, cs.YAlign = draw.XCenter, draw.YBottom
-	dc.FillText(cs, vg.Point{X: (dc.Min.X + dc.Max.X) / 2, Y: dc.Min.Y + margin}, f.caption)
-	bottom := cs.Height(f.caption) + 2*margin
+	top, bottom := pageHeader(dc, f.title, f.caption)
 
 	lc := draw.Crop(dc, pageW-f.legendW, -margin, bottom, -top-margin)
 	f.legend.Draw(lc)
@@ -297,7 +283,6 @@ func (f *sweepFigure) writePNG(path string) (err error) {
 		da := p.DataCanvas(canvases[k])
 		da.FillText(pts, vg.Point{X: (da.Min.X + da.Max.X) / 2, Y: da.Max.Y + 6}, f.titles[k])
 	}
-	return writeCanvas(c, path)
 }
 
 // writeSweep writes sweep.png for res into path, or nothing (and "") when

@@ -31,6 +31,13 @@ func Texts(res *results.Results) ([]string, error) {
 	} else {
 		errs = append(errs, err)
 	}
+	if f, err := newSweepFigure(res); f != nil {
+		t, perr := collectText(f.paint)
+		texts = append(texts, t...)
+		errs = append(errs, err, perr)
+	} else {
+		errs = append(errs, err)
+	}
 	for _, build := range []func(*results.Results) (*figure, error){latencyFigure, phasesFigure, timelineFigure, connectionsFigure} {
 		fig, err := build(res)
 		errs = append(errs, err)
