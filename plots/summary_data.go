@@ -187,23 +187,9 @@ func verdictText(r results.Ratio) (verdict, text string) {
 	case r.N < stats.CompareCriteria().MinRounds():
 		return "", fmt.Sprintf("no verdict (%d rounds)", r.N)
 	case r.Verdict == results.Better || r.Verdict == results.Worse:
-		return r.Verdict, ratioText(r.Ratio) + "x " + r.Verdict
+		return r.Verdict, stats.FormatRatio(r.Ratio) + "x " + r.Verdict
 	}
 	return results.Same, "~ same"
-}
-
-// ratioText prints a ratio with about three significant digits: 20.4, 3.50,
-// 0.32, 0.068.
-func ratioText(v float64) string {
-	switch {
-	case v >= 99.95:
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	case v >= 9.995:
-		return strconv.FormatFloat(v, 'f', 1, 64)
-	case v >= 0.0995:
-		return strconv.FormatFloat(v, 'f', 2, 64)
-	}
-	return strconv.FormatFloat(v, 'g', 2, 64)
 }
 
 // SummaryCaption returns the line under summary.png saying what its dots,

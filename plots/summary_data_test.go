@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/reusebench/reusebench/results"
+	"github.com/reusebench/reusebench/stats"
 )
 
 // sp is a SummaryPoint with an interval of 10 rounds.
@@ -232,8 +233,8 @@ func TestSummaryFormats(t *testing.T) {
 		}
 	}
 	for v, want := range map[float64]string{0.068: "0.068", 0.07: "0.07", 0.32: "0.32", 3.5: "3.50", 10.9: "10.9", 120: "120"} {
-		if got := ratioText(v); got != want {
-			t.Errorf("ratioText(%g) = %q, want %q", v, got, want)
+		if got := stats.FormatRatio(v); got != want {
+			t.Errorf("stats.FormatRatio(%g) = %q, want %q", v, got, want)
 		}
 	}
 }

@@ -235,17 +235,17 @@ func (r Ratio) Format() string {
 	case r.N == 0:
 		return "n/a"
 	case r.TooFew:
-		return fmt.Sprintf("~ %sx (n=%d)", formatRatio(r.Ratio), r.N)
+		return fmt.Sprintf("~ %sx (n=%d)", FormatRatio(r.Ratio), r.N)
 	}
-	s := fmt.Sprintf("%sx [%s,%s]", formatRatio(r.Ratio), formatBound(r.Lo), formatBound(r.Hi))
+	s := fmt.Sprintf("%sx [%s,%s]", FormatRatio(r.Ratio), formatBound(r.Lo), formatBound(r.Hi))
 	if r.Verdict == Better || r.Verdict == Worse {
 		return s + " " + string(r.Verdict)
 	}
 	return "~ " + s
 }
 
-// formatRatio prints v > 0 with about three significant digits.
-func formatRatio(v float64) string {
+// FormatRatio prints a ratio v > 0 with about three significant digits.
+func FormatRatio(v float64) string {
 	switch {
 	case v >= 99.95:
 		return strconv.FormatFloat(v, 'f', 0, 64)
@@ -257,10 +257,10 @@ func formatRatio(v float64) string {
 	return strconv.FormatFloat(v, 'g', 2, 64)
 }
 
-// formatBound is formatRatio with more decimals (up to 5) for a bound that
+// formatBound is FormatRatio with more decimals (up to 5) for a bound that
 // would otherwise print as 1.00 without being 1.
 func formatBound(v float64) string {
-	s := formatRatio(v)
+	s := FormatRatio(v)
 	for d := 3; d <= 5 && v != 1 && strings.TrimRight(s, "0") == "1."; d++ {
 		s = strconv.FormatFloat(v, 'f', d, 64)
 	}

@@ -330,7 +330,7 @@ func (r Ratio) FormatParts() (ratio, interval string) {
 	if r.N == 0 {
 		return "n/a", ""
 	}
-	head := formatInf(r.Ratio, formatRatio) + "x"
+	head := formatInf(r.Ratio, FormatRatio) + "x"
 	switch {
 	case r.TooFew:
 		return "~ " + head, fmt.Sprintf("(n=%d)", r.N)
