@@ -1,6 +1,8 @@
 package stats
 
 import (
+	"strconv"
+
 	"github.com/reusebench/reusebench/results"
 	"github.com/reusebench/reusebench/trace"
 )
@@ -15,7 +17,8 @@ type wireCounts struct {
 	examples                          [trace.NumErrorClasses][results.MaxExamples]string
 }
 
-// addSample counts s's attempts. It does not allocate.
+// addSample counts s's attempts. It allocates only to keep a new example
+// message.
 func (w *wireCounts) addSample(s *trace.Sample) {
 	w.sent += int64(s.Wire.Sent)
 	w.transportRetries += int64(s.Wire.TransportRetries)
@@ -30,9 +33,37 @@ func (w *wireCounts) addSample(s *trace.Sample) {
 	if s.GotConn && !s.Reused {
 		w.lastNew++
 	}
-	if s.Failed() && s.ErrMsg != "" {
-		w.example(s.Err, s.ErrMsg)
+	if s.Failed() {
+		w.exampleOf(s)
 	}
+}
+
+// exampleOf keeps s's message as an example of its class, formatting it
+// only when it may be kept: never once the class has its examples, and not
+// for a status already among them (compared without formatting).
+func (w *wireCounts) exampleOf(s *trace.Sample) {
+	slots := &w.examples[s.Err]
+	if slots[len(slots)-1] != "" {
+		return
+	}
+	if s.Cause == nil {
+		for _, m := range slots {
+			if m != "" && isStatus(m, s.Status) {
+				return
+			}
+		}
+	}
+	if msg := s.ErrMsg(); msg != "" {
+		w.example(s.Err, msg)
+	}
+}
+
+// isStatus reports whether msg is the status line of code ("503 Service
+// Unavailable"), without allocating.
+func isStatus(msg string, code int) bool {
+	var b [8]byte
+	d := strconv.AppendInt(b[:0], int64(code), 10)
+	return len(msg) > len(d) && msg[:len(d)] == string(d) && msg[len(d)] == ' '
 }
 
 // example keeps msg for class unless it is known or the slots are full.

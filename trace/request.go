@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
-	"strconv"
 	"sync"
 	"time"
 )
@@ -188,9 +187,9 @@ func Do(client *http.Client, req *http.Request) Sample {
 		s.Err = ErrStale // the server had closed or forgotten the connection
 	}
 	if s.Err != ErrNone {
-		s.ErrMsg = Message(err)
-	} else if s.Err = StatusClass(s.Status); s.Err != ErrNone {
-		s.ErrMsg = strconv.Itoa(s.Status) + " " + http.StatusText(s.Status)
+		s.Cause = err
+	} else {
+		s.Err = StatusClass(s.Status)
 	}
 	s.Wire, s.Retried = a.wire, a.retried
 	a.fill(&s, end, err == nil)

@@ -2,7 +2,11 @@
 // attempt. It knows nothing about load or statistics.
 package trace
 
-import "time"
+import (
+	"net/http"
+	"strconv"
+	"time"
+)
 
 // Phase names one span of a request.
 type Phase uint8
@@ -111,9 +115,9 @@ type Sample struct {
 	// again: stale for the transport's silent retries, the failed
 	// attempt's class for the profile's retries.
 	Retried [NumErrorClasses]int32
-	// ErrMsg is the error's text with no secret in it (Message), when Err
-	// is a transport error.
-	ErrMsg string
+	// Cause is the transport error the request failed with (nil when it got
+	// a response): ErrMsg formats it, only when a message is wanted.
+	Cause error
 	// RetryAfter is the response's Retry-After, as a wait (0: none).
 	RetryAfter time.Duration
 	// Abandoned marks a request cut short by the end of the run's context
@@ -152,4 +156,20 @@ type Conn struct {
 	Resumed bool
 	// Err classifies a failed dial (ErrNone when it succeeded).
 	Err ErrorClass
+}
+
+// ErrMsg is the failure's text with no secret in it, for example messages:
+// the transport error (Message), or the status line of a failed status, ""
+// when the request did not fail. It is formatted on each call, off the
+// per-request path: the recorder asks only for messages it keeps.
+func (s *Sample) ErrMsg() string {
+	switch {
+	case s.Err == ErrNone:
+		return ""
+	case s.Cause != nil:
+		return Message(s.Cause)
+	case s.Status != 0:
+		return strconv.Itoa(s.Status) + " " + http.StatusText(s.Status)
+	}
+	return ""
 }

@@ -115,9 +115,9 @@ func TestWireStale(t *testing.T) {
 		if s.Err != trace.ErrStale || s.Wire != (trace.Wire{Sent: 1, ReusedConns: 1}) {
 			t.Errorf("POST on a forgotten connection: err %q wire %+v; want stale, one request sent on a reused connection", s.Err, s.Wire)
 		}
-		if strings.Contains(s.ErrMsg, "s3cret") || strings.Contains(s.ErrMsg, "bob") || !strings.Contains(s.ErrMsg, "token=…&user=…") ||
-			!strings.Contains(s.ErrMsg, "connection reset by peer") {
-			t.Errorf("message %q: want the reset, the query keys, no values", s.ErrMsg)
+		if strings.Contains(s.ErrMsg(), "s3cret") || strings.Contains(s.ErrMsg(), "bob") || !strings.Contains(s.ErrMsg(), "token=…&user=…") ||
+			!strings.Contains(s.ErrMsg(), "connection reset by peer") {
+			t.Errorf("message %q: want the reset, the query keys, no values", s.ErrMsg())
 		}
 		if c := checkServer(t, srv, p, ss); c.Stale != 1 {
 			t.Errorf("target %v; want 1 stale", c)
@@ -158,8 +158,8 @@ func TestRetryAfterSample(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv, p := pipePool(t, server.Config{FailRate: 1, FailStatus: 429, Faults: server.Faults{RetryAfter: 2}}, nil)
 		s := doN(t, srv, p, "GET", "/", 1, 0)[0]
-		if s.Status != 429 || s.Err != trace.ErrHTTP4xx || s.RetryAfter != 2*time.Second || s.ErrMsg != "429 Too Many Requests" {
-			t.Errorf("sample: status %d err %q retry-after %v message %q; want 429, 2s, the status as message", s.Status, s.Err, s.RetryAfter, s.ErrMsg)
+		if s.Status != 429 || s.Err != trace.ErrHTTP4xx || s.RetryAfter != 2*time.Second || s.ErrMsg() != "429 Too Many Requests" {
+			t.Errorf("sample: status %d err %q retry-after %v message %q; want 429, 2s, the status as message", s.Status, s.Err, s.RetryAfter, s.ErrMsg())
 		}
 	})
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
