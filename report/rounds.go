@@ -9,8 +9,9 @@ import (
 )
 
 // vsBaseline is a profile's throughput against the baseline, as the summary
-// table shows it: the ratio with its interval and verdict over rounds, or
-// the plain ratio of a single round (no verdict).
+// table shows it: the ratio with its interval and verdict over rounds. A
+// single round has no interval, so no ratio is printed: a difference without
+// its uncertainty is what rounds exist to avoid.
 func vsBaseline(res *results.Results, i int) string {
 	p := &res.Profiles[i]
 	if p.VsBaseline != nil {
@@ -19,11 +20,7 @@ func vsBaseline(res *results.Results, i int) string {
 	if p.Name == res.Settings.Baseline || (res.Settings.Baseline == "" && i == 0) {
 		return "baseline"
 	}
-	base := baselineOf(res)
-	if base == nil || base.Throughput <= 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%.2fx (1 round)", p.Throughput/base.Throughput)
+	return "n/a (1 round)"
 }
 
 // baselineOf returns the baseline profile of res.
@@ -94,7 +91,7 @@ func writeRoundsNote(w io.Writer, res *results.Results) error {
 		if len(res.Profiles) < 2 {
 			return nil
 		}
-		_, err := fmt.Fprintf(w, "note: one round per profile: differences are shown without intervals or verdicts (--rounds %d or more to get them)\n", 2*need)
+		_, err := fmt.Fprintf(w, "note: one round per profile: no interval, so no ratio to the baseline is shown (--rounds %d or more for ratios with intervals and verdicts)\n", 2*need)
 		return err
 	}
 	msg := fmt.Sprintf("note: verdicts rest on %d interleaved rounds per profile, each round paired with the baseline's (%s); better/worse needs a 99 %% interval that excludes 1 and a ratio at least 2 %% from it",
