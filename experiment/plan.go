@@ -126,6 +126,7 @@ func (pl *Plan) settings() results.Settings {
 		s.Concurrency, s.Rate, s.MaxWorkers = max(s.Concurrency, l.Workers), max(s.Rate, l.Rate), max(s.MaxWorkers, l.MaxWorkers)
 	}
 	s.Sweep = pl.Sweep
+	s.Rate = pl.Segment.Rate(s.Rate) // a segment's share: merged segments add up
 	return s
 }
 

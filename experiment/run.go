@@ -53,7 +53,6 @@ func Run(ctx context.Context, pl *Plan, progress func(Event)) (*results.Results,
 	if pl.Rounds > 1 {
 		res.Settings.Rounds, res.Settings.Seed = n, pl.Seed
 	}
-	res.Settings.Rate = pl.Segment.Rate(res.Settings.Rate) // a segment's share; merged segments add up
 	runs := make([]*profileRun, len(pl.Profiles))
 	profiles := make([]*results.Profile, len(pl.Profiles))
 	defer func() { // on an error, close what was built

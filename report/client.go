@@ -15,6 +15,10 @@ const (
 	// SchedShare is how large a part of the measured p99 Go's scheduling
 	// delay p99 may be before the latencies describe the generator.
 	SchedShare = 0.25
+	// minCPUS is the CPU time below which a share says nothing: the
+	// kernel accounts CPU in ticks, so a run of a few milliseconds can read
+	// 0 % or 100 %.
+	minCPUS = 0.1
 	// minSchedMs keeps sub-millisecond scheduling noise quiet.
 	minSchedMs = 1.0
 	// SchedMs is a scheduling delay p99 that always warns: a load
@@ -32,10 +36,11 @@ func ClientWarnings(p *results.Profile) []string {
 		return nil
 	}
 	var out []string
-	if c.CPUShare >= SaturatedShare && p.Server != nil {
+	saturated := c.CPUShare >= SaturatedShare && c.CPUS >= minCPUS
+	if saturated && p.Server != nil {
 		out = append(out, fmt.Sprintf("GENERATOR SATURATED: the process, generator and embedded target together, used %.0f %% of its cores (%.1f CPU-s): they compete for the same CPU, so the figures describe this machine more than either; a target of its own (reusebench serve, elsewhere) gives cleaner figures",
 			100*c.CPUShare, c.CPUS))
-	} else if c.CPUShare >= SaturatedShare {
+	} else if saturated {
 		out = append(out, fmt.Sprintf("GENERATOR SATURATED: it used %.0f %% of its cores (%.1f CPU-s): the figures describe the client as much as the server; split the load across generators (--segment) or give this one more CPU",
 			100*c.CPUShare, c.CPUS))
 	}
