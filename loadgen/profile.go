@@ -345,20 +345,6 @@ func DefaultSpecs(target *url.URL) []string {
 	return specs
 }
 
-// DefaultProfiles are the profiles of a run without -p (DefaultSpecs).
-func DefaultProfiles(target *url.URL, d Defaults) ([]Profile, error) {
-	specs := DefaultSpecs(target)
-	out := make([]Profile, 0, len(specs))
-	for _, s := range specs {
-		p, err := ParseProfile(s, d)
-		if err != nil {
-			return nil, fmt.Errorf("default profile: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, nil
-}
-
 // CheckTargets rejects a profile the targets cannot honour: h2c (HTTP/2
 // with prior knowledge over plain TCP) toward an https:// target, where Go
 // would negotiate HTTP/2 over TLS instead while the options said h2c.

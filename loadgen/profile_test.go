@@ -113,9 +113,13 @@ func TestDefaultProfiles(t *testing.T) {
 		{"http://127.0.0.1/", "shared go-default fresh"},
 	} {
 		u, _ := url.Parse(tt.url)
-		ps, err := loadgen.DefaultProfiles(u, d)
-		if err != nil {
-			t.Fatal(err)
+		var ps []loadgen.Profile
+		for _, spec := range loadgen.DefaultSpecs(u) {
+			p, err := loadgen.ParseProfile(spec, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps = append(ps, p)
 		}
 		var names []string
 		for _, p := range ps {
