@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"sync/atomic"
 	"time"
 
@@ -75,7 +74,7 @@ func (p *Pool) dialTLSContext(ctx context.Context, network, addr string) (net.Co
 	}
 	dialAddr := addr
 	if proxy != nil {
-		dialAddr = proxyAddr(proxy)
+		dialAddr = trace.HostPort(proxy)
 		info.Host = dialAddr
 	}
 	c, err := p.dialTCP(ctx, network, dialAddr, &info)
@@ -123,17 +122,6 @@ func (p *Pool) dialTLSContext(ctx context.Context, network, addr string) (net.Co
 	p.report(&info, nil)
 	c.dial = info
 	return tc, nil
-}
-
-// proxyAddr is the host:port of a proxy URL, with the scheme's default port.
-func proxyAddr(u *url.URL) string {
-	if u.Port() != "" {
-		return u.Host
-	}
-	if u.Scheme == "https" {
-		return net.JoinHostPort(u.Hostname(), "443")
-	}
-	return net.JoinHostPort(u.Hostname(), "80")
 }
 
 // finish returns the context the TCP connect runs under: with a dial timeout,
