@@ -17,8 +17,10 @@ const (
 	Shared Strategy = "shared"
 	// PerWorker is one client and pool per worker.
 	PerWorker Strategy = "per-worker"
-	// Fresh is a new client, and so a new connection, for every request, like a
-	// bare requests.get.
+	// Fresh is a new connection for every request, closed by the client after
+	// its response, like a bare requests.get: on the wire, a new client per
+	// request. (Over HTTP/1.1 one transport that keeps no idle connection
+	// does it; over HTTP/2 a client per request.)
 	Fresh Strategy = "fresh"
 )
 

@@ -75,10 +75,10 @@ type Pool struct {
 	tls     *tls.Config
 	dialer  net.Dialer
 	counts  counters
-	dialing atomic.Int64  // dials in flight
-	window  atomic.Int64  // the measured window new connections belong to
-	changed chan struct{} // a dial ended or a connection closed
-	shared  *http.Client
+	dialing atomic.Int64                  // dials in flight
+	window  atomic.Int64                  // the measured window new connections belong to
+	changed chan struct{}                 // a dial ended or a connection closed
+	shared  *http.Client                  // the shared strategy's client, and the fresh one's over HTTP/1.1
 	clients []atomic.Pointer[http.Client] // per worker, made on first use
 	targets []*url.URL                    // for seeding cookie jars
 	closing atomic.Bool
@@ -119,33 +119,58 @@ func New(cfg Config, targets ...*url.URL) (*Pool, error) {
 		}
 		p.dialer.LocalAddr = &net.TCPAddr{IP: ip}
 	}
-	if cfg.Strategy == Shared {
+	switch {
+	case cfg.Strategy == Shared:
 		c, err := p.newClient(true)
 		if err != nil {
 			return nil, err
 		}
 		p.shared = c
+	case cfg.Strategy == Fresh && !freshPerRequest(cfg.Options):
+		c, err := p.newClient(false)
+		if err != nil {
+			return nil, err
+		}
+		noIdle(c)
+		p.shared = c
 	}
 	return p, nil
+}
+
+// freshPerRequest reports whether a fresh profile needs a client of its own
+// for every request: over HTTP/2 one transport would multiplex every
+// request on one connection. Over HTTP/1.1 one transport that keeps no idle
+// connection gives every request a connection of its own all the same.
+func freshPerRequest(o Options) bool { return o.HTTP2 || o.H2C }
+
+// noIdle makes c's transport keep no idle connection: each connection is
+// closed, by the client, once its response is read. Unlike
+// DisableKeepAlives it sends no "Connection: close", so the server sees
+// the same requests as from a client made for one request and closed after
+// it.
+func noIdle(c *http.Client) {
+	t := c.Transport.(*http.Transport)
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = 0, -1
 }
 
 // Client returns the client worker should use for its next request, and a
 // function to call once the response body is closed.
 func (p *Pool) Client(worker int) (*http.Client, func(), error) {
-	switch p.cfg.Strategy {
-	case Shared:
-		return p.shared, func() {}, nil
-	case PerWorker:
+	switch {
+	case p.shared != nil: // shared, and fresh over HTTP/1.1
+		return p.shared, nop, nil
+	case p.cfg.Strategy == PerWorker:
 		c, err := p.workerClient(worker)
-		return c, func() {}, err
-	default:
-		c, err := p.newClient(false)
-		if err != nil {
-			return nil, nil, err
-		}
-		return c, c.CloseIdleConnections, nil
+		return c, nop, err
 	}
+	c, err := p.newClient(false) // fresh over HTTP/2: a client per request
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, c.CloseIdleConnections, nil
 }
+
+func nop() {}
 
 // workerClient returns worker's own client, made on its first request. No
 // lock: this is on every request's path.
@@ -173,7 +198,7 @@ func (p *Pool) newClient(withJar bool) (*http.Client, error) {
 		Proxy:                 p.transportProxy,
 		DialContext:           p.dialContext,
 		DialTLSContext:        p.dialTLSContext,
-		TLSClientConfig:       p.tls,
+		TLSClientConfig:       p.tls.Clone(), // a transport writes its NextProtos when it sets up HTTP/2
 		TLSHandshakeTimeout:   o.TLSTimeout,
 		MaxIdleConns:          o.MaxIdle,
 		MaxIdleConnsPerHost:   o.MaxIdlePerHost,

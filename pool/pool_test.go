@@ -6,9 +6,11 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -77,26 +79,31 @@ func TestStrategyCounts(t *testing.T) {
 		strategy  pool.Strategy
 		tls       bool
 		keepAlive bool
+		http2     bool
 		workers   int
 		each      int // sequential requests per worker
 		// wantMin and wantMax bound the connections opened.
 		wantMin, wantMax int64
 	}{
-		{"shared http 1 worker", pool.Shared, false, true, 1, 20, 1, 1},
-		{"shared https 1 worker", pool.Shared, true, true, 1, 20, 1, 1},
-		{"fresh http", pool.Fresh, false, true, 1, 20, 20, 20},
-		{"fresh https", pool.Fresh, true, true, 1, 10, 10, 10},
-		{"fresh http 2 workers", pool.Fresh, false, true, 2, 5, 10, 10},
-		{"per-worker http 3 workers", pool.PerWorker, false, true, 3, 5, 3, 3},
-		{"per-worker https 3 workers", pool.PerWorker, true, true, 3, 5, 3, 3},
-		{"shared http keep-alive off", pool.Shared, false, false, 1, 20, 20, 20},
-		{"shared https keep-alive off", pool.Shared, true, false, 1, 10, 10, 10},
-		{"per-worker http keep-alive off", pool.PerWorker, false, false, 2, 5, 10, 10},
+		{"shared http 1 worker", pool.Shared, false, true, false, 1, 20, 1, 1},
+		{"shared https 1 worker", pool.Shared, true, true, false, 1, 20, 1, 1},
+		{"fresh http", pool.Fresh, false, true, false, 1, 20, 20, 20},
+		{"fresh https", pool.Fresh, true, true, false, 1, 10, 10, 10},
+		{"fresh http 2 workers", pool.Fresh, false, true, false, 2, 5, 10, 10},
+		// HTTP/2 multiplexes a transport's requests on one connection, so
+		// fresh keeps a client per request there.
+		{"fresh https http2 2 workers", pool.Fresh, true, true, true, 2, 5, 10, 10},
+		{"shared https http2", pool.Shared, true, true, true, 1, 10, 1, 1},
+		{"per-worker http 3 workers", pool.PerWorker, false, true, false, 3, 5, 3, 3},
+		{"per-worker https 3 workers", pool.PerWorker, true, true, false, 3, 5, 3, 3},
+		{"shared http keep-alive off", pool.Shared, false, false, false, 1, 20, 20, 20},
+		{"shared https keep-alive off", pool.Shared, true, false, false, 1, 10, 10, 10},
+		{"per-worker http keep-alive off", pool.PerWorker, false, false, false, 2, 5, 10, 10},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := servertest.Start(t, server.Config{TLS: tt.tls})
-			p := newPool(t, srv, tt.strategy, tt.workers, func(c *pool.Config) { c.KeepAlive = tt.keepAlive })
+			srv := servertest.Start(t, server.Config{TLS: tt.tls, HTTP2: tt.http2})
+			p := newPool(t, srv, tt.strategy, tt.workers, func(c *pool.Config) { c.KeepAlive, c.HTTP2 = tt.keepAlive, tt.http2 })
 			samples := make([][]trace.Sample, tt.workers)
 			var wg sync.WaitGroup
 			for w := range tt.workers {
@@ -127,6 +134,9 @@ func TestStrategyCounts(t *testing.T) {
 			}
 			if sc.Accepted != pc.Opened {
 				t.Errorf("server accepted %d connections, pool counted %d", sc.Accepted, pc.Opened)
+			}
+			if tt.http2 && sc.Protocols["HTTP/2.0"] != total {
+				t.Errorf("server read %v requests by protocol, want all %d over HTTP/2.0", sc.Protocols, total)
 			}
 			if sc.Requests != total || sc.Statuses[200] != total {
 				t.Errorf("server answered %d requests (%v), want %d", sc.Requests, sc.Statuses, total)
@@ -391,5 +401,78 @@ func TestTimeoutError(t *testing.T) {
 	}
 	if got := err.Error(); got != "tls timeout: i/o timeout" {
 		t.Errorf("Error() = %q", got)
+	}
+}
+
+// TestFreshWire: over HTTP/1.1 the fresh strategy shares one transport that
+// keeps no idle connection, and the server must see what a client made for
+// one request sends: each request on a connection of its own, none asking
+// the server to close ("Connection: close"), every connection closed by the
+// client after its response.
+func TestFreshWire(t *testing.T) {
+	var asked, served atomic.Int64
+	conns := map[net.Conn]int{} // requests served on each connection
+	var mu sync.Mutex
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		served.Add(1)
+		if r.Close {
+			asked.Add(1)
+		}
+		w.Write([]byte("ok"))
+	}))
+	var closed atomic.Int64
+	ts.Config.ConnState = func(c net.Conn, s http.ConnState) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch s {
+		case http.StateActive:
+			conns[c]++
+		case http.StateClosed:
+			closed.Add(1)
+		}
+	}
+	ts.Start()
+	defer ts.Close()
+	u, _ := url.Parse(ts.URL)
+	p, err := pool.New(pool.Config{Options: pool.DefaultOptions(pool.Fresh, 2), Workers: 2}, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2 workers × 10 requests: 20 requests, 20 connections.
+	var wg sync.WaitGroup
+	for w := range 2 {
+		wg.Go(func() {
+			for range 10 {
+				if s := send(t, p, w, ts.URL+"/"); s.Status != 200 || s.Reused {
+					t.Errorf("worker %d: status %d, reused %v; want 200 on a new connection", w, s.Status, s.Reused)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	p.Close()
+	if got := p.Counts(); got.Opened != 20 || got.Closed != 20 {
+		t.Errorf("pool opened %d and closed %d connections, want 20 and 20", got.Opened, got.Closed)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	for closed.Load() < 20 && ctx.Err() == nil {
+		time.Sleep(time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(conns) != 20 || served.Load() != 20 {
+		t.Errorf("server served %d requests on %d connections, want 20 on 20", served.Load(), len(conns))
+	}
+	for _, n := range conns {
+		if n != 1 {
+			t.Errorf("server served %d requests on one connection, want 1", n)
+		}
+	}
+	if asked.Load() != 0 {
+		t.Errorf("%d requests asked the server to close, want 0", asked.Load())
+	}
+	if closed.Load() != 20 {
+		t.Errorf("server saw %d connections close, want 20", closed.Load())
 	}
 }
