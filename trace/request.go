@@ -3,7 +3,6 @@ package trace
 import (
 	"context"
 	"crypto/tls"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -33,14 +32,23 @@ type Claimer interface {
 // concurrently and after the attempt returned, so every field is guarded by mu
 // and events after done are dropped. The phases are the last request's of
 // the attempt (after a transport retry or a redirect); the hops count them
-// all.
+// all. A Tracer reuses an attempt, its hooks and its context for request
+// after request, resetting its events each time.
 type attempt struct {
-	mu                       sync.Mutex
+	mu  sync.Mutex
+	ctx context.Context // the context carrying the hooks, built once
+	events
+}
+
+// events is what the hooks saw of one attempt: zero at its start.
+type events struct {
 	done                     bool
 	hop, last                hop  // the request on the wire now, and the last one ended
 	redirecting              bool // CheckRedirect let a redirect through: the next GetConn is its request
 	wire                     Wire
 	retried                  [NumErrorClasses]int32
+	getConns, gotConns       int32 // GetConn and GotConn calls
+	wroteReqs                int32 // WroteRequest calls
 	getConn, gotConn         time.Time
 	wrote, firstByte         time.Time
 	info                     httptrace.GotConnInfo
@@ -49,6 +57,34 @@ type attempt struct {
 	connectStart, connectEnd time.Time
 	dnsStart, dnsDone        time.Time
 	resumed                  bool
+}
+
+// newAttempt builds an attempt and its context, under parent.
+func newAttempt(parent context.Context) *attempt {
+	a := &attempt{}
+	a.done = true // until a request begins
+	a.ctx = context.WithValue(httptrace.WithClientTrace(parent, a.clientTrace()), attemptKey{}, a)
+	return a
+}
+
+// begin starts a request's events.
+func (a *attempt) begin() {
+	a.mu.Lock()
+	a.events = events{}
+	a.mu.Unlock()
+}
+
+// end ends the request's events (later hooks are dropped) and reports
+// whether a hook of it may still fire: a request that failed (a dial or a
+// read still running), or one whose response came before its
+// WroteRequest. Such an attempt is not reused.
+func (a *attempt) end(failed bool) (mayFire bool) {
+	a.mu.Lock()
+	a.done = true
+	a.endHop()
+	mayFire = failed || a.getConns != a.gotConns || a.wroteReqs < a.gotConns
+	a.mu.Unlock()
+	return mayFire
 }
 
 func (a *attempt) stamp(f func()) {
@@ -66,6 +102,7 @@ func (a *attempt) clientTrace() *httptrace.ClientTrace {
 			a.stamp(func() {
 				a.nextHop()
 				a.getConn = now
+				a.getConns++
 			})
 		},
 		GotConn: func(info httptrace.GotConnInfo) {
@@ -81,6 +118,7 @@ func (a *attempt) clientTrace() *httptrace.ClientTrace {
 			}
 			a.stamp(func() {
 				a.gotConn, a.info, a.claimed, a.claimable = now, info, first, claimable
+				a.gotConns++
 				a.startHop(reused, counter, written)
 			})
 		},
@@ -132,6 +170,7 @@ func (a *attempt) clientTrace() *httptrace.ClientTrace {
 			now := time.Now()
 			a.stamp(func() {
 				a.wrote = now
+				a.wroteReqs++
 				a.hop.wrote = info.Err == nil
 			})
 		},
@@ -148,52 +187,16 @@ func (a *attempt) clientTrace() *httptrace.ClientTrace {
 // Do sends req with client as one traced attempt, reads the body to EOF and
 // closes it (so the connection can return to the pool), and returns the sample.
 // The request's context carries the trace; req itself is not modified.
+// A worker sending request after request uses a Tracer instead, which
+// builds the trace once.
 //
 // The sample counts every request the attempt put on the wire (Wire), the
 // transport's silent retries and followed redirects included; those need
 // the client's CheckRedirect to call Redirected and, to count exactly what
 // was written, connections that implement WriteCounter (the pool's do).
 func Do(client *http.Client, req *http.Request) Sample {
-	a := &attempt{}
-	ctx := context.WithValue(httptrace.WithClientTrace(req.Context(), a.clientTrace()), attemptKey{}, a)
-	req = req.WithContext(ctx)
-	start := time.Now()
-	resp, err := client.Do(req)
-	var s Sample
-	s.Start = start
-	s.Host = HostPort(req.URL)
-	var bytes int64
-	if err == nil {
-		s.Status = resp.StatusCode
-		s.Proto = resp.Proto
-		if v := resp.Header.Get("Retry-After"); v != "" {
-			s.RetryAfter = ParseRetryAfter(v, time.Now())
-		}
-		bytes, err = io.Copy(io.Discard, resp.Body)
-		if cerr := resp.Body.Close(); err == nil {
-			err = cerr
-		}
-	}
-	end := time.Now()
-	a.mu.Lock()
-	a.done = true
-	a.endHop()
-	a.mu.Unlock()
-
-	s.End = end
-	s.Bytes = bytes
-	s.Err = Classify(err)
-	if (s.Err == ErrEOF || s.Err == ErrReset) && a.last.reused && !a.last.firstByte {
-		s.Err = ErrStale // the server had closed or forgotten the connection
-	}
-	if s.Err != ErrNone {
-		s.Cause = err
-	} else {
-		s.Err = StatusClass(s.Status)
-	}
-	s.Wire, s.Retried = a.wire, a.retried
-	a.fill(&s, end, err == nil)
-	return s
+	t := Tracer{parent: req.Context()}
+	return t.Do(client, req)
 }
 
 // HostPort returns u's host with its port, the scheme's default one when
