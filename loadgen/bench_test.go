@@ -1,25 +1,21 @@
 package loadgen
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"io"
-	"net"
 	"net/http"
-	"net/url"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/reusebench/reusebench/pool"
+	"github.com/reusebench/reusebench/servertest"
 	"github.com/reusebench/reusebench/trace"
 )
 
-// The per-request path, measured against a canned responder: a loopback
-// HTTP/1.1 server that answers every request with the same 64-byte body and
-// allocates nothing per request, so the allocations a benchmark reports
-// are the client's. Run:
+// The per-request path, measured against servertest.Canned: a loopback
+// HTTP/1.1 responder that answers every request with the same 64-byte body
+// and allocates nothing per request, so the allocations a benchmark
+// reports are the client's. Run:
 //
 //	go test -run '^$' -bench 'Request|BareLoop' -benchmem ./loadgen/
 //
@@ -27,77 +23,6 @@ import (
 // build the request, trace it, record it) with BenchmarkBareLoop (what
 // bench/baseline does: http.NewRequest, Do, drain, close), each in
 // keep-alive and fresh-connection mode.
-
-// cannedResponse is what nginx sends for bench/nginx.sh's location, less
-// the Date and Server headers.
-const cannedResponse = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 64\r\n\r\n" +
-	"reusebench nginx peer: this fixed body is exactly 64 bytes long."
-
-// startCanned starts the canned responder on loopback and stops it when
-// the benchmark ends. It closes a connection after answering a request
-// that asked for it (Connection: close).
-func startCanned(tb testing.TB) *url.URL {
-	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatalf("listen: %v", err)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	open := map[net.Conn]bool{}
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			open[c] = true
-			mu.Unlock()
-			wg.Go(func() {
-				serveCanned(c)
-				mu.Lock()
-				delete(open, c)
-				mu.Unlock()
-			})
-		}
-	})
-	tb.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for c := range open {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return &url.URL{Scheme: "http", Host: ln.Addr().String(), Path: "/"}
-}
-
-func serveCanned(c net.Conn) {
-	defer c.Close()
-	br := bufio.NewReader(c)
-	resp := []byte(cannedResponse)
-	for {
-		closeAfter := false
-		for {
-			line, err := br.ReadSlice('\n')
-			if err != nil {
-				return
-			}
-			if len(line) <= 2 { // the blank line ending the header
-				break
-			}
-			if len(line) > 11 && bytes.EqualFold(line[:11], []byte("connection:")) &&
-				bytes.Contains(bytes.ToLower(line[11:]), []byte("close")) {
-				closeAfter = true
-			}
-		}
-		if _, err := c.Write(resp); err != nil || closeAfter {
-			return
-		}
-	}
-}
 
 // discard is a Sink that keeps nothing: the record step has its own
 // benchmark (stats.BenchmarkRecord).
@@ -108,9 +33,9 @@ func (discard) Record(int, *trace.Sample) {}
 func (discard) RecordConn(*trace.Conn)    {}
 
 // BenchmarkRequest is one worker's request, as a closed-model round sends
-// it: r.do (target, request, pool client, trace.Do) and r.emit.
+// it: r.do (target, request, pool client, the worker's tracer) and r.emit.
 func BenchmarkRequest(b *testing.B) {
-	u := startCanned(b)
+	u := servertest.Canned(b)
 	for _, strategy := range []pool.Strategy{pool.Shared, pool.Fresh} {
 		b.Run(string(strategy), func(b *testing.B) {
 			cfg := Config{
@@ -126,13 +51,14 @@ func BenchmarkRequest(b *testing.B) {
 			}
 			defer f.Close(ctx)
 			r := f.r
+			wk := newWorker(ctx, 0)
 			b.ReportAllocs()
 			for b.Loop() {
-				s := r.do(ctx, 0, time.Time{})
-				if s.Status != http.StatusOK {
+				wk.sample = r.do(ctx, wk, time.Time{})
+				if s := &wk.sample; s.Status != http.StatusOK {
 					b.Fatalf("status %d, error %v", s.Status, s.Cause)
 				}
-				r.emit(ctx, 0, &s, true)
+				r.emit(ctx, 0, &wk.sample, true)
 			}
 		})
 	}
@@ -140,7 +66,7 @@ func BenchmarkRequest(b *testing.B) {
 
 // BenchmarkBareLoop is bench/baseline's loop body: the yardstick.
 func BenchmarkBareLoop(b *testing.B) {
-	u := startCanned(b).String()
+	u := servertest.Canned(b).String()
 	for _, mode := range []string{"keepalive", "fresh"} {
 		b.Run(mode, func(b *testing.B) {
 			var protos http.Protocols

@@ -45,14 +45,15 @@ func (r *runner) open(ctx, stop context.Context, n int64, record bool) {
 	var window sendWindow
 	spawn := func(w int) {
 		wg.Go(func() {
+			wk := newWorker(ctx, w)
 			for a := range arrivals {
 				picked := time.Now()
 				if record {
 					r.noteLateness(picked.Sub(a.intended), picked.Sub(a.ready))
 					window.add(picked)
 				}
-				s := r.do(ctx, w, a.intended)
-				r.emit(ctx, w, &s, record)
+				wk.sample = r.do(ctx, wk, a.intended)
+				r.emit(ctx, w, &wk.sample, record)
 			}
 		})
 	}

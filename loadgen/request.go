@@ -59,9 +59,10 @@ func template(t *Target) (*http.Request, error) {
 	for k, v := range t.Header {
 		req.Header[k] = v
 	}
-	if h := t.Header.Get("Host"); h != "" {
-		req.Host = h
-	}
+	// Host overrides the URL's host only when the target sets it: empty, the
+	// request says URL.Host all the same, and a client copies the URL of a
+	// request with a Host on every send.
+	req.Host = t.Header.Get("Host")
 	return req, nil
 }
 

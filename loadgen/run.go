@@ -177,9 +177,10 @@ func (r *runner) phase(ctx, stop context.Context, n int64, record bool) {
 	r.workers.Store(int64(r.cfg.Workers))
 	for w := range r.cfg.Workers {
 		wg.Go(func() {
+			wk := newWorker(ctx, w)
 			for stop.Err() == nil && r.stopped.Load() == nil && (n <= 0 || issued.Add(1) <= n) {
-				s := r.do(ctx, w, time.Time{})
-				r.emit(ctx, w, &s, record)
+				wk.sample = r.do(ctx, wk, time.Time{})
+				r.emit(ctx, w, &wk.sample, record)
 			}
 		})
 	}
@@ -210,23 +211,34 @@ func (r *runner) count(failed bool) {
 	if failed {
 		f = r.failed.Add(1)
 	}
-	var why string
-	switch lim, pct := r.cfg.MaxErrors, r.cfg.MaxErrorRate; {
-	case lim > 0 && f >= lim:
-		why = fmt.Sprintf("%d of %d requests failed, reaching the limit of %d errors", f, n, lim)
-	case pct > 0 && n >= MinForErrorRate && float64(f)*100 >= pct*float64(n):
-		why = fmt.Sprintf("%d of %d requests failed (%.1f%%), reaching the limit of %g%%", f, n, 100*float64(f)/float64(n), pct)
-	default:
-		return
+	if why := r.limitReached(n, f); why != "" {
+		r.stopFor(why)
 	}
+}
+
+// stopFor stops the profile for why, unless it stopped already. (why is a
+// parameter so that only a stop allocates it.)
+func (r *runner) stopFor(why string) {
 	if r.stopped.CompareAndSwap(nil, &why) {
 		r.stop()
 	}
 }
 
+// limitReached says which error limit f failures in n requests reach, ""
+// for none.
+func (r *runner) limitReached(n, f int64) string {
+	switch lim, pct := r.cfg.MaxErrors, r.cfg.MaxErrorRate; {
+	case lim > 0 && f >= lim:
+		return fmt.Sprintf("%d of %d requests failed, reaching the limit of %d errors", f, n, lim)
+	case pct > 0 && n >= MinForErrorRate && float64(f)*100 >= pct*float64(n):
+		return fmt.Sprintf("%d of %d requests failed (%.1f%%), reaching the limit of %g%%", f, n, 100*float64(f)/float64(n), pct)
+	}
+	return ""
+}
+
 // do sends one logical request, with its retries, and returns its sample:
 // the last attempt's, with the wire counts of every attempt added up.
-func (r *runner) do(ctx context.Context, w int, intended time.Time) trace.Sample {
+func (r *runner) do(ctx context.Context, w *worker, intended time.Time) trace.Sample {
 	var firstStart time.Time
 	var firstLatency time.Duration
 	var wire trace.Wire
@@ -234,7 +246,7 @@ func (r *runner) do(ctx context.Context, w int, intended time.Time) trace.Sample
 	target := r.targets.pick() // every attempt of a request goes to the same target
 	t := &r.targets.list[target]
 	for attempt := 0; ; attempt++ {
-		s := r.attempt(ctx, w, target)
+		s := r.attempt(w, target)
 		wire.Add(s.Wire)
 		for i, n := range s.Retried {
 			retried[i] += n
@@ -277,10 +289,10 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-func (r *runner) attempt(ctx context.Context, w int, t int) trace.Sample {
-	client, release, err := r.pool.Client(w)
+func (r *runner) attempt(w *worker, t int) trace.Sample {
+	client, release, err := r.pool.Client(w.id)
 	if err == nil {
-		s := trace.Do(client, r.targets.newRequest(ctx, t, r.pool.Cookies()))
+		s := w.tracer.Do(client, w.request(r.targets, t, r.pool.Cookies()))
 		release()
 		return s
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"sync/atomic"
 	"time"
@@ -215,7 +214,7 @@ func (p *Pool) newClient(withJar bool) (*http.Client, error) {
 	t.Protocols = &protos
 	c := &http.Client{Transport: t, Timeout: o.Timeout, CheckRedirect: p.checkRedirect}
 	if withJar {
-		jar, err := cookiejar.New(nil)
+		jar, err := newJar()
 		if err != nil {
 			return nil, fmt.Errorf("pool: cookie jar: %w", err)
 		}

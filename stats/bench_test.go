@@ -67,3 +67,27 @@ func TestRecorderMemoryFlat(t *testing.T) {
 		t.Errorf("heap grew from %d to %d bytes when recording 10× more samples", small, large)
 	}
 }
+
+// TestRecordAllocs: the record step allocates nothing, for a success and
+// for a failure whose message is already kept, in the closed and the open
+// model (the open model records the corrected latency too).
+func TestRecordAllocs(t *testing.T) {
+	for _, open := range []bool{false, true} {
+		r := NewRecorder(Options{Open: open})
+		start := time.Now()
+		r.Begin(start)
+		ok := sampleAt(start.Add(time.Millisecond), 300*time.Microsecond)
+		failed := sampleAt(start.Add(2*time.Millisecond), 300*time.Microsecond)
+		failed.Status, failed.Err = 503, trace.ErrHTTP5xx
+		if open {
+			ok.Intended = ok.Start.Add(-time.Millisecond)
+			failed.Intended = failed.Start
+		}
+		r.Record(1, &failed) // keeps the message
+		for _, s := range []*trace.Sample{&ok, &failed} {
+			if n := testing.AllocsPerRun(1000, func() { r.Record(1, s) }); n != 0 {
+				t.Errorf("open %v, status %d: %v allocations per Record, want 0", open, s.Status, n)
+			}
+		}
+	}
+}
