@@ -46,6 +46,7 @@ func (r *runner) open(ctx, stop context.Context, n int64, record bool) {
 	spawn := func(w int) {
 		wg.Go(func() {
 			wk := newWorker(ctx, w)
+			defer wk.tracer.Close()
 			for a := range arrivals {
 				picked := time.Now()
 				if record {

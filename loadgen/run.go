@@ -178,6 +178,7 @@ func (r *runner) phase(ctx, stop context.Context, n int64, record bool) {
 	for w := range r.cfg.Workers {
 		wg.Go(func() {
 			wk := newWorker(ctx, w)
+			defer wk.tracer.Close()
 			for stop.Err() == nil && r.stopped.Load() == nil && (n <= 0 || issued.Add(1) <= n) {
 				wk.sample = r.do(ctx, wk, time.Time{})
 				r.emit(ctx, w, &wk.sample, record)

@@ -37,6 +37,13 @@ type Claimer interface {
 type attempt struct {
 	mu  sync.Mutex
 	ctx context.Context // the context carrying the hooks, built once
+	// cancel ends ctx, with the cause: the timer's TimeoutError, or
+	// context.Canceled once the attempt is retired.
+	cancel context.CancelCauseFunc
+	// timer, made on the first request that has a timeout, cancels ctx
+	// when the current request's timeout passes.
+	timer   *time.Timer
+	timeout time.Duration
 	events
 }
 
@@ -63,9 +70,48 @@ type events struct {
 func newAttempt(parent context.Context) *attempt {
 	a := &attempt{}
 	a.done = true // until a request begins
-	a.ctx = context.WithValue(httptrace.WithClientTrace(parent, a.clientTrace()), attemptKey{}, a)
+	ctx, cancel := context.WithCancelCause(parent)
+	a.ctx, a.cancel = context.WithValue(httptrace.WithClientTrace(ctx, a.clientTrace()), attemptKey{}, a), cancel
 	return a
 }
+
+// startTimer starts the whole-request timeout d of the request beginning.
+func (a *attempt) startTimer(d time.Duration) {
+	a.timeout = d
+	if a.timer == nil {
+		a.timer = time.AfterFunc(d, func() { a.cancel(&TimeoutError{After: a.timeout}) })
+		return
+	}
+	a.timer.Reset(d)
+}
+
+// stopTimer stops the timeout and reports whether it had passed: ctx is
+// cancelled then, and the attempt cannot serve another request.
+func (a *attempt) stopTimer() (passed bool) {
+	return a.timer != nil && !a.timer.Stop()
+}
+
+// TimeoutError is the error of a request that took longer than its
+// client's Timeout. A Tracer enforces http.Client.Timeout itself, with one
+// timer for all its requests, instead of the deadline context, timer and
+// body wrapper the client builds for each.
+type TimeoutError struct {
+	After time.Duration // the client's Timeout
+}
+
+func (e *TimeoutError) Error() string {
+	return "whole-request timeout (" + e.After.String() + ") exceeded"
+}
+
+// Is makes a TimeoutError a context.DeadlineExceeded, as the client's own
+// timeout error is.
+func (e *TimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// Timeout reports true (net.Error).
+func (e *TimeoutError) Timeout() bool { return true }
+
+// Temporary reports false (net.Error).
+func (e *TimeoutError) Temporary() bool { return false }
 
 // begin starts a request's events.
 func (a *attempt) begin() {
@@ -196,6 +242,7 @@ func (a *attempt) clientTrace() *httptrace.ClientTrace {
 // was written, connections that implement WriteCounter (the pool's do).
 func Do(client *http.Client, req *http.Request) Sample {
 	t := Tracer{parent: req.Context()}
+	defer t.Close()
 	return t.Do(client, req)
 }
 

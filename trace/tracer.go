@@ -24,6 +24,9 @@ type Tracer struct {
 	// request again derives it once.
 	hostOf *url.URL
 	host   string
+	// clientOf is the client last given to Do, and untimed a copy of it
+	// without its Timeout: the tracer enforces that itself (TimeoutError).
+	clientOf, untimed *http.Client
 }
 
 // NewTracer returns a tracer whose requests run under parent.
@@ -45,6 +48,15 @@ func (t *Tracer) Context() context.Context {
 	return t.a.ctx
 }
 
+// Close releases the tracer's context (its parent keeps it until Close);
+// the tracer can still be used after it, and builds a new one then.
+func (t *Tracer) Close() {
+	if t.a != nil {
+		t.a.cancel(context.Canceled)
+		t.a = nil
+	}
+}
+
 // Do sends req with client as one traced attempt, reads the body to EOF
 // and closes it (so the connection can return to the pool), and returns
 // the sample, as the package-level Do. req itself is not modified.
@@ -55,8 +67,17 @@ func (t *Tracer) Do(client *http.Client, req *http.Request) Sample {
 		req = req.WithContext(ctx)
 	}
 	a.begin()
+	c := client
+	if client.Timeout > 0 {
+		if client != t.clientOf {
+			t.clientOf = client
+			t.untimed = &http.Client{Transport: client.Transport, CheckRedirect: client.CheckRedirect, Jar: client.Jar}
+		}
+		c = t.untimed
+		a.startTimer(client.Timeout)
+	}
 	start := time.Now()
-	resp, err := client.Do(req)
+	resp, err := c.Do(req)
 	var s Sample
 	s.Start = start
 	if req.URL != t.hostOf {
@@ -76,8 +97,9 @@ func (t *Tracer) Do(client *http.Client, req *http.Request) Sample {
 		}
 	}
 	end := time.Now()
-	if a.end(err != nil) {
+	if passed := a.stopTimer(); a.end(err != nil || passed) {
 		t.a = nil
+		a.cancel(context.Canceled)
 	}
 
 	s.End = end

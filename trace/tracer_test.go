@@ -3,13 +3,17 @@ package trace_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/reusebench/reusebench/pool"
+	"github.com/reusebench/reusebench/server"
 	"github.com/reusebench/reusebench/servertest"
 	"github.com/reusebench/reusebench/trace"
 )
@@ -168,4 +172,57 @@ func TestTracerRetires(t *testing.T) {
 	if tr.Context() == ctx {
 		t.Error("a failed request kept the tracer's hooks")
 	}
+}
+
+// TestTracerTimeout: a tracer enforces its client's Timeout itself, on the
+// fake clock. A request held 1 s by the target fails after exactly the
+// 100 ms timeout, as a TimeoutError of class timeout, and retires the
+// hooks; the target counts it aborted. Requests that finish in time leave
+// no timer behind: a second later the tracer's context is still live and
+// the next request reuses it.
+func TestTracerTimeout(t *testing.T) {
+	const limit = 100 * time.Millisecond
+	synctest.Test(t, func(t *testing.T) {
+		timeout := func(c *pool.Config) { c.Timeout = limit }
+		slow, slowPool := pipePool(t, server.Config{Latency: time.Second}, timeout)
+		fast, fastPool := pipePool(t, server.Config{}, timeout)
+		slowClient, _, _ := slowPool.Client(0)
+		fastClient, _, _ := fastPool.Client(0)
+		tr := trace.NewTracer(context.Background())
+
+		ctx := tr.Context()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, slow.URL()+"/", nil)
+		s := tr.Do(slowClient, req)
+		var te *trace.TimeoutError
+		if s.Err != trace.ErrTimeout || !errors.As(s.Cause, &te) || te.After != limit {
+			t.Errorf("held request: class %q, cause %v; want timeout, a TimeoutError after %v", s.Err, s.Cause, limit)
+		}
+		if s.Latency() != limit {
+			t.Errorf("held request: latency %v, want %v", s.Latency(), limit)
+		}
+		if tr.Context() == ctx {
+			t.Error("a request that timed out kept the tracer's hooks")
+		}
+
+		ctx = tr.Context()
+		req, _ = http.NewRequestWithContext(ctx, http.MethodGet, fast.URL()+"/", nil)
+		for i := range 3 {
+			if s := tr.Do(fastClient, req); s.Status != 200 {
+				t.Errorf("request %d: status %d (%v), want 200", i, s.Status, s.Cause)
+			}
+			time.Sleep(time.Second) // ten timeouts: a timer left running fires
+			if tr.Context() != ctx || ctx.Err() != nil {
+				t.Fatalf("request %d: the tracer's context changed or ended (%v) after a request in time", i, ctx.Err())
+			}
+		}
+		slowPool.Close()
+		fastPool.Close()
+		synctest.Wait()
+		if sc := slow.Counts(); sc.Aborted != 1 || sc.Requests != 0 {
+			t.Errorf("held target: %v; want the one request aborted", sc)
+		}
+		if fc := fast.Counts(); fc.Requests != 3 || fc.Accepted != 1 {
+			t.Errorf("fast target: %v; want 3 requests on 1 connection", fc)
+		}
+	})
 }
