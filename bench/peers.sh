@@ -3,8 +3,12 @@
 # (bench/baseline) and hey, all against the same local nginx (bench/nginx.sh),
 # in two modes:
 #   keepalive: baseline, `hey`, `reusebench run -p shared`
-#   fresh:     baseline -fresh, `hey -disable-keepalive`, `reusebench run -p fresh`
-#              (a new connection for every request)
+#   fresh:     baseline -fresh, `hey -disable-keepalive`,
+#              `reusebench run -p fresh,keepalive=false` (a new connection for every
+#              request; all three send "Connection: close" and nginx closes each
+#              connection after its response: the same wire. `-p fresh` alone
+#              closes from the client, without the header, as a client made per
+#              request does; the client then pays the close and the TIME_WAIT.)
 # For each mode and concurrency it runs the three tools interleaved, back to
 # back, ROUNDS times (the order rotates each round so no tool always runs
 # first), DURATION each, closed loop with C workers, and measures per run:
@@ -160,7 +164,7 @@ run_one() { # mode conc round tool
       [ "$mode" = fresh ] && cmd+=(-disable-keepalive) ;;
     reusebench)
       local prof=shared
-      [ "$mode" = fresh ] && prof=fresh
+      [ "$mode" = fresh ] && prof=fresh,keepalive=false
       cmd=("$work/reusebench" run -c "$c" -d "$dur" -p "$prof" --format csv --plots=false "${ca[@]}") ;;
   esac
   cmd+=("$url")

@@ -226,6 +226,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if pl.Embedded != nil {
 		fmt.Fprintf(stderr, "embedded target at %s (TLS; HTTP/1.1 and HTTP/2 by ALPN; it counts what it accepts and serves)\n", pl.Embedded.URL())
 	}
+	defer tuneGC()()
 	var events func(experiment.Event)
 	view := newProgress(stderr, rc.quiet)
 	if view != nil {

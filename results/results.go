@@ -337,10 +337,14 @@ type Ratio struct {
 // Client is what the load generator itself used while a profile ran: CPU
 // seconds (user + system, of the whole process: with the embedded target,
 // the target's too), their share of the cores (GOMAXPROCS), the p99 of Go's
-// scheduling latency, and the GC's stop-the-world pauses added up.
+// scheduling latency, and the GC's stop-the-world pauses added up; then
+// the CPU seconds the GC took in all (pauses, marking, assists: part of
+// cpu_s) and the GOGC it ran with (absent in files before it was recorded).
 type Client struct {
 	CPUS           float64 `json:"cpu_s"`
 	CPUShare       float64 `json:"cpu_share"`
 	SchedP99Ms     float64 `json:"sched_p99_ms"`
 	GCPauseTotalMs float64 `json:"gc_pause_total_ms"`
+	GCCPUS         float64 `json:"gc_cpu_s,omitempty"`
+	GOGC           *int    `json:"gogc,omitempty"`
 }

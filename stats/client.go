@@ -10,11 +10,14 @@ import (
 )
 
 // The runtime metrics a ClientMeter reads: Go's scheduling latency (the
-// time goroutines wait to run) and the CPU time of its stop-the-world GC
-// pauses (a pause's wall time times GOMAXPROCS).
+// time goroutines wait to run), the CPU time of its stop-the-world GC
+// pauses (a pause's wall time times GOMAXPROCS), the GC's CPU time in all,
+// and GOGC.
 const (
 	metricSched = "/sched/latencies:seconds"
 	metricGC    = "/cpu/classes/gc/pause:cpu-seconds"
+	metricGCCPU = "/cpu/classes/gc/total:cpu-seconds"
+	metricGOGC  = "/gc/gogc:percent"
 )
 
 // ClientMeter measures the generator's own cost over a profile's rounds:
@@ -28,7 +31,9 @@ type ClientMeter struct {
 	cpu0          time.Duration
 	wall0         time.Time
 	sched0        []uint64
-	gc0           float64
+	gc0, gcCPU0   float64
+	gcCPU         float64
+	gogc          int
 	cpu, wall     time.Duration
 	sched         []uint64
 	gcPause       time.Duration
@@ -40,7 +45,7 @@ type ClientMeter struct {
 
 // NewClientMeter returns a meter with nothing measured yet.
 func NewClientMeter() *ClientMeter {
-	return &ClientMeter{samples: []metrics.Sample{{Name: metricSched}, {Name: metricGC}}}
+	return &ClientMeter{samples: []metrics.Sample{{Name: metricSched}, {Name: metricGC}, {Name: metricGCCPU}, {Name: metricGOGC}}, gogc: -2}
 }
 
 // Begin starts a round's measurement.
@@ -49,7 +54,10 @@ func (m *ClientMeter) Begin() {
 	m.wall0, m.cpu0 = time.Now(), processCPU()
 	metrics.Read(m.samples)
 	m.sched0 = counts(m.samples[0])
-	m.gc0 = cpuSeconds(m.samples[1])
+	m.gc0, m.gcCPU0 = cpuSeconds(m.samples[1]), cpuSeconds(m.samples[2])
+	if v := m.samples[3].Value; v.Kind() == metrics.KindUint64 {
+		m.gogc = int(int64(v.Uint64())) // GOGC=off reads as -1
+	}
 }
 
 // End ends the round begun by Begin and adds it to the profile's totals.
@@ -60,6 +68,7 @@ func (m *ClientMeter) End() {
 	m.sched = addDiff(m.sched, counts(m.samples[0]), m.sched0)
 	pause := (cpuSeconds(m.samples[1]) - m.gc0) / float64(runtime.GOMAXPROCS(0))
 	m.gcPause += time.Duration(pause * float64(time.Second))
+	m.gcCPU += cpuSeconds(m.samples[2]) - m.gcCPU0
 	if h := histogram(m.samples[0]); h != nil {
 		m.schedBuckets, m.haveHistogram = h.Buckets, true
 	}
@@ -77,6 +86,11 @@ func (m *ClientMeter) Result() results.Client {
 		c.SchedP99Ms = 1000 * quantile(m.sched, m.schedBuckets, 0.99)
 	}
 	c.GCPauseTotalMs = float64(m.gcPause) / float64(time.Millisecond)
+	c.GCCPUS = m.gcCPU
+	if m.gogc != -2 {
+		gogc := m.gogc
+		c.GOGC = &gogc
+	}
 	return c
 }
 
