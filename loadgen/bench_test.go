@@ -36,10 +36,20 @@ func (discard) RecordConn(*trace.Conn)    {}
 // it: r.do (target, request, pool client, the worker's tracer) and r.emit.
 func BenchmarkRequest(b *testing.B) {
 	u := servertest.Canned(b)
-	for _, strategy := range []pool.Strategy{pool.Shared, pool.Fresh} {
-		b.Run(string(strategy), func(b *testing.B) {
+	for _, tc := range []struct {
+		name      string
+		strategy  pool.Strategy
+		keepAlive bool
+	}{
+		{"shared", pool.Shared, true},
+		{"fresh", pool.Fresh, true},                  // the client closes, as a client made per request does
+		{"fresh,keepalive=false", pool.Fresh, false}, // Connection: close, as BareLoop/fresh
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			opts := pool.DefaultOptions(tc.strategy, 1)
+			opts.KeepAlive = tc.keepAlive
 			cfg := Config{
-				Pool:     pool.Config{Options: pool.DefaultOptions(strategy, 1)},
+				Pool:     pool.Config{Options: opts},
 				Targets:  []Target{{Method: http.MethodGet, URL: u}},
 				Workers:  1,
 				Requests: 1,
