@@ -134,7 +134,7 @@ type ManifestConfig struct {
 	Generators          int
 	Image, Name         string
 	CPU, Memory         string
-	RunArgs             []string // run's flags and URLs, as given
+	RunArgs             []string // run's flags and URLs, as given (secrets are taken out: hideSecrets)
 	RendezvousOverwrite string   // tests: another rendezvous address
 }
 
@@ -144,13 +144,26 @@ func Manifest(c ManifestConfig) string {
 	rendezvous := fmt.Sprintf("%s-0.%s:%d", c.Name, c.Name, rendezvousPort)
 	args := []string{"run", "--format", "json", "--segment", "$(JOB_COMPLETION_INDEX)/" + strconv.Itoa(c.Generators),
 		"--rendezvous", rendezvous}
-	args = append(args, c.RunArgs...)
+	runArgs, secrets := hideSecrets(c.RunArgs)
+	args = append(args, runArgs...)
+	secretName := c.Name + "-secrets"
 	var b strings.Builder
 	q := strconv.Quote // a JSON string is a YAML scalar
 	fmt.Fprintf(&b, "# reusebench on %d generators. Apply, wait, then collect and merge the results:\n", c.Generators)
 	fmt.Fprintf(&b, "#   kubectl apply -f THIS_FILE && kubectl wait --for=condition=complete job/%s --timeout=1h\n", c.Name)
 	fmt.Fprintf(&b, "#   kubectl logs -l job-name=%s --tail=-1 --max-log-requests %d | reusebench report -\n", c.Name, max(c.Generators, 5))
 	fmt.Fprintf(&b, "# Delete with: kubectl delete job/%s service/%s\n", c.Name, c.Name)
+	if len(secrets) > 0 {
+		fmt.Fprintf(&b, "# The run's secrets are not in this file: the pods read them from the Secret %s.\n", secretName)
+		fmt.Fprintf(&b, "# Create it first, with the values in place of the dots:\n#   kubectl create secret generic %s", secretName)
+		for _, s := range secrets {
+			fmt.Fprintf(&b, " \\\n#     --from-literal=%s=...", s.Key)
+		}
+		b.WriteString("\n")
+		for _, s := range secrets {
+			fmt.Fprintf(&b, "#   %s: %s\n", s.Key, s.What)
+		}
+	}
 	fmt.Fprintf(&b, `apiVersion: v1
 kind: Service
 metadata:
@@ -200,12 +213,21 @@ spec:
 	for _, a := range args {
 		fmt.Fprintf(&b, "        - %s\n", q(a))
 	}
-	fmt.Fprintf(&b, `        env:
+	b.WriteString(`        env:
         - name: JOB_COMPLETION_INDEX
           valueFrom:
             fieldRef:
               fieldPath: metadata.annotations['batch.kubernetes.io/job-completion-index']
-        ports:
+`)
+	for _, s := range secrets {
+		fmt.Fprintf(&b, `        - name: %s
+          valueFrom:
+            secretKeyRef:
+              name: %s
+              key: %s
+`, s.Env, q(secretName), q(s.Key))
+	}
+	fmt.Fprintf(&b, `        ports:
         - name: rendezvous
           containerPort: %d
         resources:
