@@ -9,14 +9,14 @@ import (
 	"testing"
 )
 
-// CannedResponse is what Canned answers to every request: nginx's answer
+// cannedResponse is what Canned answers to every request: nginx's answer
 // for bench/nginx.sh's location, less its Date and Server headers.
-const CannedResponse = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 64\r\n\r\n" +
+const cannedResponse = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 64\r\n\r\n" +
 	"reusebench nginx peer: this fixed body is exactly 64 bytes long."
 
 // Canned starts a minimal HTTP/1.1 responder on loopback and returns its
 // URL; it stops when the test ends. It answers every request with
-// CannedResponse as soon as the request's header has arrived, reading no
+// cannedResponse as soon as the request's header has arrived, reading no
 // body, and allocates nothing per request, so the allocations a benchmark
 // or an AllocsPerRun sees are the client's. It closes a connection after a
 // request that asks it to (Connection: close). It counts nothing: tests
@@ -67,7 +67,7 @@ var (
 func serveCanned(c net.Conn) {
 	defer c.Close()
 	br := bufio.NewReader(c)
-	resp := []byte(CannedResponse)
+	resp := []byte(cannedResponse)
 	for {
 		closeAfter := false
 		for {

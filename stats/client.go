@@ -33,7 +33,7 @@ type ClientMeter struct {
 	sched0        []uint64
 	gc0, gcCPU0   float64
 	gcCPU         float64
-	gogc          int
+	gogc          *int // GOGC at the last Begin; nil if the runtime does not say
 	cpu, wall     time.Duration
 	sched         []uint64
 	gcPause       time.Duration
@@ -45,7 +45,7 @@ type ClientMeter struct {
 
 // NewClientMeter returns a meter with nothing measured yet.
 func NewClientMeter() *ClientMeter {
-	return &ClientMeter{samples: []metrics.Sample{{Name: metricSched}, {Name: metricGC}, {Name: metricGCCPU}, {Name: metricGOGC}}, gogc: -2}
+	return &ClientMeter{samples: []metrics.Sample{{Name: metricSched}, {Name: metricGC}, {Name: metricGCCPU}, {Name: metricGOGC}}}
 }
 
 // Begin starts a round's measurement.
@@ -56,7 +56,8 @@ func (m *ClientMeter) Begin() {
 	m.sched0 = counts(m.samples[0])
 	m.gc0, m.gcCPU0 = cpuSeconds(m.samples[1]), cpuSeconds(m.samples[2])
 	if v := m.samples[3].Value; v.Kind() == metrics.KindUint64 {
-		m.gogc = int(int64(v.Uint64())) // GOGC=off reads as -1
+		gogc := int(int64(v.Uint64())) // GOGC=off reads as -1
+		m.gogc = &gogc
 	}
 }
 
@@ -87,10 +88,7 @@ func (m *ClientMeter) Result() results.Client {
 	}
 	c.GCPauseTotalMs = float64(m.gcPause) / float64(time.Millisecond)
 	c.GCCPUS = m.gcCPU
-	if m.gogc != -2 {
-		gogc := m.gogc
-		c.GOGC = &gogc
-	}
+	c.GOGC = m.gogc
 	return c
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // ErrorClass classifies why a request failed.
@@ -134,3 +135,25 @@ func Classify(err error) ErrorClass {
 	}
 	return ErrOther
 }
+
+// TimeoutError is the error of a request that took longer than its
+// client's Timeout. A Tracer enforces http.Client.Timeout itself, with one
+// timer for all its requests, instead of the deadline context, timer and
+// body wrapper the client builds for each.
+type TimeoutError struct {
+	After time.Duration // the client's Timeout
+}
+
+func (e *TimeoutError) Error() string {
+	return "whole-request timeout (" + e.After.String() + ") exceeded"
+}
+
+// Is makes a TimeoutError a context.DeadlineExceeded, as the client's own
+// timeout error is.
+func (e *TimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// Timeout reports true (net.Error).
+func (e *TimeoutError) Timeout() bool { return true }
+
+// Temporary reports false (net.Error).
+func (e *TimeoutError) Temporary() bool { return false }

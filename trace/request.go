@@ -54,7 +54,7 @@ type events struct {
 	redirecting              bool // CheckRedirect let a redirect through: the next GetConn is its request
 	wire                     Wire
 	retried                  [NumErrorClasses]int32
-	getConns, gotConns       int32 // GetConn and GotConn calls
+	getConns                 int32 // GetConn calls (GotConn's are wire.NewConns + wire.ReusedConns)
 	wroteReqs                int32 // WroteRequest calls
 	getConn, gotConn         time.Time
 	wrote, firstByte         time.Time
@@ -91,28 +91,6 @@ func (a *attempt) stopTimer() (passed bool) {
 	return a.timer != nil && !a.timer.Stop()
 }
 
-// TimeoutError is the error of a request that took longer than its
-// client's Timeout. A Tracer enforces http.Client.Timeout itself, with one
-// timer for all its requests, instead of the deadline context, timer and
-// body wrapper the client builds for each.
-type TimeoutError struct {
-	After time.Duration // the client's Timeout
-}
-
-func (e *TimeoutError) Error() string {
-	return "whole-request timeout (" + e.After.String() + ") exceeded"
-}
-
-// Is makes a TimeoutError a context.DeadlineExceeded, as the client's own
-// timeout error is.
-func (e *TimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
-
-// Timeout reports true (net.Error).
-func (e *TimeoutError) Timeout() bool { return true }
-
-// Temporary reports false (net.Error).
-func (e *TimeoutError) Temporary() bool { return false }
-
 // begin starts a request's events.
 func (a *attempt) begin() {
 	a.mu.Lock()
@@ -128,7 +106,8 @@ func (a *attempt) end(failed bool) (mayFire bool) {
 	a.mu.Lock()
 	a.done = true
 	a.endHop()
-	mayFire = failed || a.getConns != a.gotConns || a.wroteReqs < a.gotConns
+	gotConns := a.wire.NewConns + a.wire.ReusedConns
+	mayFire = failed || a.getConns != gotConns || a.wroteReqs < gotConns
 	a.mu.Unlock()
 	return mayFire
 }
@@ -164,7 +143,6 @@ func (a *attempt) clientTrace() *httptrace.ClientTrace {
 			}
 			a.stamp(func() {
 				a.gotConn, a.info, a.claimed, a.claimable = now, info, first, claimable
-				a.gotConns++
 				a.startHop(reused, counter, written)
 			})
 		},

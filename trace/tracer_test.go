@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"testing"
@@ -156,13 +155,7 @@ func TestTracerRetires(t *testing.T) {
 		t.Error("successful GETs changed the tracer's context")
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := "http://" + ln.Addr().String() + "/"
-	ln.Close()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, refused, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+closedAddr(t)+"/", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
