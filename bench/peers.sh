@@ -20,9 +20,10 @@
 # and prints each run, then a table of medians over the rounds with ratios:
 # rps/base and rps/hey are the tool's req/s over the baseline's and hey's in
 # the same round, cpu/base and cpu/hey the same for CPU us/req (medians of the
-# per-round ratios). nginx runs 1 worker on one of the 2 cores, the generator
-# gets the rest: the numbers are for comparing tools on this machine, not
-# absolute capacity. All traffic goes to 127.0.0.1; every run is bounded by
+# per-round ratios, with the smallest and largest of them as an interval for
+# the median ratio, at 1 - 2/2^ROUNDS: 93.8 % at 5 rounds). nginx runs 1
+# worker on one of the 2 cores, the generator gets the rest: the numbers are
+# for comparing tools on this machine, not absolute capacity. All traffic goes to 127.0.0.1; every run is bounded by
 # DURATION (and killed by `timeout` if it overruns).
 #
 # Usage: bench/peers.sh [ROUNDS]   (default 3)
@@ -209,7 +210,9 @@ done
 
 # --- the table ---------------------------------------------------------------------
 echo
-echo "# medians over $rounds round(s); ratios are medians of per-round ratios (same round)"
+conf=$(awk -v n="$rounds" 'BEGIN {printf "%.1f", 100 * (1 - 2 * 0.5 ^ n)}')
+echo "# medians over $rounds round(s); ratios are medians of per-round ratios (same round),"
+echo "# [lo,hi] the smallest and largest of them: an interval for the median ratio at ${conf} % (1 - 2/2^rounds)"
 awk -v modes="${modes[*]}" -v concs="${concs[*]}" -v tools="${tools[*]}" '
 function median(list,    n, a, i, j, t) {
   n = split(list, a, " ")
@@ -218,6 +221,14 @@ function median(list,    n, a, i, j, t) {
   return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
 function add(arr, k, v) { arr[k] = (k in arr) ? arr[k] " " v : v }
+# ratio formats a list of per-round ratios as "MEDIAN [MIN,MAX]".
+function ratio(list,    n, a, i, lo, hi) {
+  n = split(list, a, " ")
+  if (n == 0) return "-"
+  lo = hi = a[1] + 0
+  for (i = 2; i <= n; i++) { if (a[i] + 0 < lo) lo = a[i] + 0; if (a[i] + 0 > hi) hi = a[i] + 0 }
+  return sprintf("%5.3f [%4.2f,%4.2f]", median(list), lo, hi)
+}
 {
   mode = $1; c = $2; r = $3; tool = $4
   us = $6 > 0 ? ($8 + $9) * 1e6 / $6 : 0
@@ -226,7 +237,7 @@ function add(arr, k, v) { arr[k] = (k in arr) ? arr[k] " " v : v }
   R[mode, c, r, tool] = $5; U[mode, c, r, tool] = us; rr[mode, c, r] = 1
 }
 END {
-  printf "%-9s %5s %-10s %10s %11s %8s %7s %9s %8s %9s %8s\n",
+  printf "%-9s %5s %-10s %10s %11s %8s %7s %17s %17s %17s %17s\n",
     "mode", "conc", "tool", "req/s", "cpu_us/req", "rss_MiB", "errors", "rps/base", "rps/hey", "cpu/base", "cpu/hey"
   nm = split(modes, M, " "); nc = split(concs, C, " "); nt = split(tools, T, " ")
   for (i = 1; i <= nm; i++) for (j = 1; j <= nc; j++) for (t = 1; t <= nt; t++) {
@@ -242,8 +253,8 @@ END {
       if (b > 0) { rb = rb " " a / b; if (ub > 0) cb = cb " " ua / ub }
       if (h > 0) { rh = rh " " a / h; if (uh > 0) ch = ch " " ua / uh }
     }
-    printf "%-9s %5s %-10s %10.0f %11.2f %8.1f %7d %9.3f %8.3f %9.3f %8.3f\n",
+    printf "%-9s %5s %-10s %10.0f %11.2f %8.1f %7d %17s %17s %17s %17s\n",
       M[i], C[j], T[t], median(rps[k]), median(cpu[k]), median(rss[k]), errs[k],
-      median(rb), median(rh), median(cb), median(ch)
+      ratio(rb), ratio(rh), ratio(cb), ratio(ch)
   }
 }' "$results"
