@@ -98,8 +98,7 @@ func (t *Tracer) Do(client *http.Client, req *http.Request) Sample {
 	}
 	end := time.Now()
 	if passed := a.stopTimer(); a.end(err != nil || passed) {
-		t.a = nil
-		a.cancel(context.Canceled)
+		t.Close() // retired: late hooks find a done; the next request gets new ones
 	}
 
 	s.End = end
